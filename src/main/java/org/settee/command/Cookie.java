@@ -1,0 +1,219 @@
+package org.settee.command;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.compression.Snappy;
+import org.settee.kv.Bucket;
+import org.settee.kv.Item;
+import org.settee.kv.ItemKey;
+import org.settee.kv.VBucket;
+import org.settee.kv.VBucketState;
+import org.settee.net.Connection;
+import org.settee.protocol.Datatype;
+import org.settee.protocol.FrameInfos;
+import org.settee.protocol.Request;
+import org.settee.protocol.Response;
+import org.settee.protocol.Status;
+
+/**
+ * One request in execution (kv_engine's name): the request, its connection, and the checks and
+ * responses every executor shares. Lives only for the duration of {@link CommandExecutor#execute}.
+ */
+public final class Cookie {
+  static final int MAX_KEY_LENGTH = 250;
+  private static final byte[] EMPTY = new byte[0];
+
+  private final Connection connection;
+  private final Request request;
+  private final FrameInfos frameInfos;
+  private final int maxItemSize;
+
+  Cookie(Connection connection, Request request, FrameInfos frameInfos, int maxItemSize) {
+    this.connection = connection;
+    this.request = request;
+    this.frameInfos = frameInfos;
+    this.maxItemSize = maxItemSize;
+  }
+
+  public Connection connection() {
+    return connection;
+  }
+
+  public Request request() {
+    return request;
+  }
+
+  public FrameInfos frameInfos() {
+    return frameInfos;
+  }
+
+  public int maxItemSize() {
+    return maxItemSize;
+  }
+
+  public boolean quiet() {
+    return request.opcode().isQuiet();
+  }
+
+  // ---- validation shared by executors (each throws before anything changes) ----
+
+  /** Checks the extras length is one of the allowed ones. */
+  public void expectExtras(int... allowed) {
+    for (int length : allowed) {
+      if (request.extrasLength() == length) {
+        return;
+      }
+    }
+    throw CommandException.invalid("extras length " + request.extrasLength() + " is not allowed");
+  }
+
+  public void expectNoKey() {
+    if (request.keyLength() != 0) {
+      throw CommandException.invalid("this command takes no key");
+    }
+  }
+
+  public void expectNoValue() {
+    if (request.valueLength() != 0) {
+      throw CommandException.invalid("this command takes no value");
+    }
+  }
+
+  /** The document key: 1 to 250 bytes. */
+  public ItemKey key() {
+    int length = request.keyLength();
+    if (length == 0 || length > MAX_KEY_LENGTH) {
+      throw CommandException.invalid("key length must be 1-" + MAX_KEY_LENGTH + ": " + length);
+    }
+    return new ItemKey(request.key());
+  }
+
+  /** The selected bucket (access checks already guaranteed one). */
+  public Bucket bucket() {
+    return connection.bucket();
+  }
+
+  /** The request's vBucket, which must be active here. */
+  public VBucket vbucket() {
+    VBucket vb = connection.bucket().vbucket(request.vbucket());
+    if (vb == null || vb.state() != VBucketState.ACTIVE) {
+      throw new CommandException(Status.NOT_MY_VBUCKET, null);
+    }
+    return vb;
+  }
+
+  /**
+   * The document value, uncompressed. Snappy values are inflated on the way in (and checked);
+   * values over the item size limit get E2BIG.
+   */
+  public byte[] value() {
+    if (request.valueLength() > maxItemSize) {
+      throw new CommandException(
+          Status.E2BIG, "value of " + request.valueLength() + " bytes is over " + maxItemSize);
+    }
+    if ((request.datatype() & Datatype.SNAPPY) == 0) {
+      return request.valueBytes();
+    }
+    ByteBuf compressed = request.value();
+    long length = uncompressedLength(compressed);
+    if (length < 0 || length > maxItemSize) {
+      throw new CommandException(Status.E2BIG, "inflated value is over " + maxItemSize);
+    }
+    // The buffer cannot grow past the announced length: a lying preamble cannot inflate memory.
+    ByteBuf inflated = Unpooled.buffer((int) length, (int) length);
+    try {
+      new Snappy().decode(compressed.duplicate(), inflated);
+      if (inflated.readableBytes() != length) {
+        throw CommandException.invalid("invalid snappy value: length mismatch");
+      }
+      byte[] bytes = new byte[(int) length];
+      inflated.readBytes(bytes);
+      return bytes;
+    } catch (CommandException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw CommandException.invalid("invalid snappy value: " + e.getMessage());
+    } finally {
+      inflated.release();
+    }
+  }
+
+  /** Reads raw Snappy's preamble: the uncompressed length as a little-endian base-128 varint. */
+  private static long uncompressedLength(ByteBuf compressed) {
+    long length = 0;
+    for (int i = 0; i < 5; i++) {
+      if (i >= compressed.readableBytes()) {
+        break;
+      }
+      int b = compressed.getUnsignedByte(compressed.readerIndex() + i);
+      length |= (long) (b & 0x7f) << (7 * i);
+      if ((b & 0x80) == 0) {
+        return length;
+      }
+    }
+    throw CommandException.invalid("invalid snappy value: bad length preamble");
+  }
+
+  // ---- responses ----
+
+  /** A bodiless success (or nothing, for a quiet command). */
+  public void success(long cas) {
+    if (!quiet()) {
+      Response.writeStatus(connection.output(), request.opcodeByte(), Status.SUCCESS, request.opaque(), cas);
+    }
+  }
+
+  /**
+   * The success of a mutation: the new CAS, and the mutation token (vBucket UUID, seqno) when
+   * the connection negotiated MutationSeqno. Quiet commands say nothing.
+   */
+  public void mutationSuccess(VBucket vb, Item item, byte[] value) {
+    if (quiet()) {
+      return;
+    }
+    ByteBuf out = connection.output();
+    int extras = connection.mutationSeqno() ? 16 : 0;
+    Response.writeHeader(
+        out, request.opcodeByte(), Status.SUCCESS, request.opaque(), item.cas(), Datatype.RAW,
+        extras, 0, value.length);
+    if (extras != 0) {
+      out.writeLong(vb.uuid());
+      out.writeLong(item.bySeqno());
+    }
+    out.writeBytes(value);
+  }
+
+  /** A document read: flags extras, optional key echo, the value, with the datatype negotiated. */
+  public void document(Item item, long cas, boolean withKey) {
+    ByteBuf out = connection.output();
+    byte[] key = withKey ? item.key().bytes() : EMPTY;
+    int datatype = connection.json() ? item.datatype() & Datatype.JSON : Datatype.RAW;
+    Response.writeHeader(
+        out, request.opcodeByte(), Status.SUCCESS, request.opaque(), cas, datatype, 4, key.length,
+        item.value().length);
+    out.writeInt(item.flags());
+    out.writeBytes(key);
+    out.writeBytes(item.value());
+  }
+
+  /** A success carrying raw extras, key and value. */
+  public void respond(Status status, long cas, int datatype, byte[] extras, byte[] key, byte[] value) {
+    Response.write(
+        connection.output(), request.opcodeByte(), status, request.opaque(), cas, datatype, extras,
+        key, value);
+  }
+
+  /** An error: always answered, quiet or not, remapped for clients without XERROR. */
+  public void error(Status status, String context) {
+    Response.writeError(
+        connection.output(), request.opcodeByte(), status, request.opaque(), connection.xerror(),
+        context);
+  }
+
+  /** An error that echoes the key (GETK misses). */
+  public void errorWithKey(Status status, byte[] key) {
+    Response.write(
+        connection.output(), request.opcodeByte(), status, request.opaque(), 0, Datatype.RAW, EMPTY,
+        key, EMPTY);
+  }
+}

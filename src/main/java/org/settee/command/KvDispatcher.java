@@ -1,0 +1,126 @@
+package org.settee.command;
+
+import org.settee.kv.Bucket;
+import org.settee.kv.BucketRegistry;
+import org.settee.kv.BucketState;
+import org.settee.net.Connection;
+import org.settee.net.RequestDispatcher;
+import org.settee.protocol.Datatype;
+import org.settee.protocol.FrameInfos;
+import org.settee.protocol.Magic;
+import org.settee.protocol.Request;
+import org.settee.protocol.Response;
+import org.settee.protocol.Status;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs requests through the checks every command shares (known opcode, framing, datatype, access,
+ * privilege) and then its executor. Errors become responses; only a bug closes the connection.
+ */
+public final class KvDispatcher implements RequestDispatcher {
+  private static final Logger LOG = LoggerFactory.getLogger(KvDispatcher.class);
+
+  private final CommandTable table;
+  private final BucketRegistry buckets;
+  private final int maxItemSize;
+
+  public KvDispatcher(CommandTable table, BucketRegistry buckets, int maxItemSize) {
+    this.table = table;
+    this.buckets = buckets;
+    this.maxItemSize = maxItemSize;
+  }
+
+  @Override
+  public void dispatch(Connection connection, Request request) {
+    try {
+      if (request.magic() == Magic.SERVER_RESPONSE) {
+        return; // a client's answer to a server push: nothing to do
+      }
+      CommandTable.Entry entry = table.get(request.opcode());
+      if (entry == null) {
+        Response.writeError(
+            connection.output(), request.opcodeByte(), Status.UNKNOWN_COMMAND, request.opaque(),
+            connection.xerror(), null);
+        return;
+      }
+      Cookie cookie = new Cookie(connection, request, frameInfos(connection, request), maxItemSize);
+      try {
+        checkDatatype(connection, request);
+        checkAccess(connection, entry);
+        entry.executor().execute(cookie);
+      } catch (CommandException e) {
+        cookie.error(e.status(), e.getMessage());
+      }
+    } catch (CommandException e) {
+      Response.writeError(
+          connection.output(), request.opcodeByte(), e.status(), request.opaque(),
+          connection.xerror(), e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.error("conn {}: failed to execute {}", connection.id(), request, e);
+      connection.close("internal error executing " + request + ": " + e);
+    } finally {
+      request.release();
+    }
+  }
+
+  private static FrameInfos frameInfos(Connection connection, Request request) {
+    if (request.magic() != Magic.ALT_CLIENT_REQUEST) {
+      return FrameInfos.NONE;
+    }
+    if (!connection.altRequests()) {
+      throw CommandException.invalid("flexible framing used without HELLO AltRequestSupport");
+    }
+    try {
+      return FrameInfos.parse(request.framingExtras());
+    } catch (FrameInfos.FrameInfoException e) {
+      throw new CommandException(e.status(), e.getMessage());
+    }
+  }
+
+  /** A client may only send datatype bits it negotiated. */
+  private static void checkDatatype(Connection connection, Request request) {
+    int datatype = request.datatype();
+    if (datatype == Datatype.RAW) {
+      return;
+    }
+    int allowed = (connection.json() ? Datatype.JSON : 0) | (connection.snappy() ? Datatype.SNAPPY : 0);
+    if ((datatype & ~allowed) != 0) {
+      throw CommandException.invalid(
+          String.format("datatype 0x%02x was not negotiated with HELLO", datatype));
+    }
+  }
+
+  private void checkAccess(Connection connection, CommandTable.Entry entry) {
+    if (entry.access() == Access.ANYONE) {
+      return;
+    }
+    if (!connection.state().isAuthenticated() && !connection.isAnonymous()) {
+      throw new CommandException(Status.EACCESS, "authenticate first");
+    }
+    if (entry.access() == Access.AUTHENTICATED) {
+      if (entry.privilege() != null && !connection.can(entry.privilege(), null)) {
+        throw new CommandException(Status.EACCESS, "missing privilege " + entry.privilege());
+      }
+      return;
+    }
+    Bucket bucket = connection.bucket();
+    if (bucket == null && connection.isAnonymous()) {
+      bucket = buckets.get("default");
+      if (bucket != null) {
+        connection.select(bucket);
+      }
+    }
+    if (bucket == null) {
+      throw new CommandException(Status.NO_BUCKET, "no bucket selected");
+    }
+    if (bucket.state() != BucketState.READY) {
+      connection.close("bucket " + bucket.name() + " is " + bucket.state());
+      throw new CommandException(Status.NO_BUCKET, "bucket " + bucket.name() + " is going away");
+    }
+    if (entry.privilege() != null && !connection.can(entry.privilege(), bucket.name())) {
+      throw new CommandException(
+          Status.EACCESS, "missing privilege " + entry.privilege() + " on bucket " + bucket.name());
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package org.settee.kv;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/** A document key: binary bytes (never text) with a cached hash, for hash tables. */
+public final class ItemKey {
+  private final byte[] bytes;
+  private final int hash;
+
+  public ItemKey(byte[] bytes) {
+    this.bytes = bytes;
+    this.hash = Arrays.hashCode(bytes);
+  }
+
+  public static ItemKey of(String key) {
+    return new ItemKey(key.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The key bytes; callers must not modify them. */
+  public byte[] bytes() {
+    return bytes;
+  }
+
+  public int length() {
+    return bytes.length;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ItemKey other && hash == other.hash && Arrays.equals(bytes, other.bytes);
+  }
+
+  @Override
+  public int hashCode() {
+    return hash;
+  }
+
+  @Override
+  public String toString() {
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+}

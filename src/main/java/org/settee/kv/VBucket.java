@@ -1,0 +1,367 @@
+package org.settee.kv;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.ToIntFunction;
+import org.settee.protocol.Status;
+import org.settee.util.Clock;
+
+/**
+ * One vBucket: a hash table of items with its seqno counter, CAS clock and failover log.
+ *
+ * <p>Every operation runs under the vBucket's monitor: event loops of different connections
+ * share vBuckets, and 1024 small locks keep contention low while making each read-modify-write
+ * (CAS checks, locks, counters) atomic. Nothing under the lock blocks or does I/O.
+ */
+public final class VBucket {
+  /** Default and maximum GET_LOCKED durations, as kv_engine's defaults. */
+  static final long DEFAULT_LOCK_SECONDS = 15;
+
+  static final long MAX_LOCK_SECONDS = 30;
+
+  private static final byte[] EMPTY = new byte[0];
+
+  private final int id;
+  private final Clock clock;
+  private final BucketStats stats;
+  private final boolean keepTombstones;
+  private final HybridLogicalClock casClock;
+  private final FailoverLog failoverLog = new FailoverLog();
+  private final Map<ItemKey, Item> items = new HashMap<>();
+  private volatile VBucketState state;
+  private long highSeqno;
+  private long liveItems;
+
+  VBucket(int id, VBucketState state, Clock clock, BucketStats stats, boolean keepTombstones) {
+    this.id = id;
+    this.state = state;
+    this.clock = clock;
+    this.stats = stats;
+    this.keepTombstones = keepTombstones;
+    this.casClock = new HybridLogicalClock(clock);
+    failoverLog.add(ThreadLocalRandom.current().nextLong(), 0);
+  }
+
+  public int id() {
+    return id;
+  }
+
+  public VBucketState state() {
+    return state;
+  }
+
+  /** The UUID of the current history branch, sent with every mutation token. */
+  public long uuid() {
+    return failoverLog.latest().uuid();
+  }
+
+  public FailoverLog failoverLog() {
+    return failoverLog;
+  }
+
+  public synchronized long highSeqno() {
+    return highSeqno;
+  }
+
+  /** Live documents (expired ones count until something notices they expired). */
+  public synchronized long liveItems() {
+    return liveItems;
+  }
+
+  // ---- reads ----
+
+  /** GET: the live item; a locked item shows {@link Item#LOCKED_CAS}. */
+  public synchronized KvResult get(ItemKey key) {
+    Item item = live(key);
+    if (item == null) {
+      return KvResult.failure(Status.KEY_ENOENT);
+    }
+    long cas = item.isLockedAt(clock.currentTimeMillis()) ? Item.LOCKED_CAS : item.cas();
+    return new KvResult(Status.SUCCESS, item, cas);
+  }
+
+  /** GET_META: the item's metadata, tombstones included. */
+  public synchronized KvResult getMeta(ItemKey key) {
+    Item item = current(key);
+    return item == null ? KvResult.failure(Status.KEY_ENOENT) : KvResult.success(item);
+  }
+
+  // ---- mutations ----
+
+  /**
+   * SET / ADD / REPLACE.
+   *
+   * @param expiry absolute Unix seconds (0 = never)
+   * @param preserveTtl keep the existing document's expiry (PreserveTtl frame info)
+   */
+  public synchronized KvResult store(
+      StoreMode mode,
+      ItemKey key,
+      byte[] value,
+      int flags,
+      long expiry,
+      int datatype,
+      long cas,
+      boolean preserveTtl) {
+    Item old = live(key);
+    switch (mode) {
+      case ADD -> {
+        if (old != null) {
+          return KvResult.failure(Status.KEY_EEXISTS);
+        }
+      }
+      case REPLACE -> {
+        if (old == null) {
+          return KvResult.failure(Status.KEY_ENOENT);
+        }
+      }
+      case SET -> {
+        if (old == null && cas != 0) {
+          return KvResult.failure(Status.KEY_ENOENT);
+        }
+      }
+    }
+    Status refused = checkCasAndLock(old, cas);
+    if (refused != null) {
+      return KvResult.failure(refused);
+    }
+    long newExpiry = preserveTtl && old != null ? old.expiry() : expiry;
+    return KvResult.success(write(key, value, flags, newExpiry, datatype, false));
+  }
+
+  /** DELETE: leaves a tombstone with its own seqno (a memcached bucket just forgets the key). */
+  public synchronized KvResult delete(ItemKey key, long cas) {
+    Item old = live(key);
+    if (old == null) {
+      return KvResult.failure(Status.KEY_ENOENT);
+    }
+    Status refused = checkCasAndLock(old, cas);
+    if (refused != null) {
+      return KvResult.failure(refused);
+    }
+    return KvResult.success(write(key, EMPTY, old.flags(), 0, 0, true));
+  }
+
+  /**
+   * INCREMENT / DECREMENT of an ASCII decimal counter: increment wraps at 2^64, decrement stops
+   * at 0. A missing counter is created with {@code initial} unless {@code wireExpiry} is
+   * 0xffffffff.
+   */
+  public synchronized KvResult arithmetic(
+      ItemKey key, boolean increment, long delta, long initial, long wireExpiry, long cas) {
+    Item old = live(key);
+    if (old == null) {
+      if ((wireExpiry & 0xffffffffL) == 0xffffffffL || cas != 0) {
+        return KvResult.failure(Status.KEY_ENOENT);
+      }
+      long expiry = Expiry.toAbsolute(wireExpiry, clock.currentTimeSeconds());
+      return KvResult.success(
+          write(key, counterBytes(initial), 0, expiry, org.settee.protocol.Datatype.JSON, false));
+    }
+    Status refused = checkCasAndLock(old, cas);
+    if (refused != null) {
+      return KvResult.failure(refused);
+    }
+    Long current = parseCounter(old.value());
+    if (current == null) {
+      return KvResult.failure(Status.DELTA_BADVAL);
+    }
+    long next;
+    if (increment) {
+      next = current + delta;
+    } else {
+      next = Long.compareUnsigned(current, delta) <= 0 ? 0 : current - delta;
+    }
+    return KvResult.success(
+        write(
+            key,
+            counterBytes(next),
+            old.flags(),
+            old.expiry(),
+            org.settee.protocol.Datatype.JSON,
+            false));
+  }
+
+  /**
+   * APPEND / PREPEND: the document keeps its flags and expiry; a missing one is NOT_STORED, and
+   * one that would grow over {@code maxSize} is E2BIG.
+   *
+   * @param datatypeOf the datatype of the joined value (JSON detection)
+   */
+  public synchronized KvResult concat(
+      ItemKey key,
+      byte[] piece,
+      boolean append,
+      long cas,
+      int maxSize,
+      ToIntFunction<byte[]> datatypeOf) {
+    Item old = live(key);
+    if (old == null) {
+      return KvResult.failure(Status.NOT_STORED);
+    }
+    Status refused = checkCasAndLock(old, cas);
+    if (refused != null) {
+      return KvResult.failure(refused);
+    }
+    if ((long) old.value().length + piece.length > maxSize) {
+      return KvResult.failure(Status.E2BIG);
+    }
+    byte[] joined = new byte[old.value().length + piece.length];
+    if (append) {
+      System.arraycopy(old.value(), 0, joined, 0, old.value().length);
+      System.arraycopy(piece, 0, joined, old.value().length, piece.length);
+    } else {
+      System.arraycopy(piece, 0, joined, 0, piece.length);
+      System.arraycopy(old.value(), 0, joined, piece.length, old.value().length);
+    }
+    return KvResult.success(
+        write(key, joined, old.flags(), old.expiry(), datatypeOf.applyAsInt(joined), false));
+  }
+
+  /** TOUCH and GAT: a new expiry and CAS; a locked document cannot be touched. */
+  public synchronized KvResult touch(ItemKey key, long expiry) {
+    Item old = live(key);
+    if (old == null) {
+      return KvResult.failure(Status.KEY_ENOENT);
+    }
+    if (old.isLockedAt(clock.currentTimeMillis())) {
+      return KvResult.failure(Status.LOCKED);
+    }
+    return KvResult.success(
+        write(key, old.value(), old.flags(), expiry, old.datatype(), false));
+  }
+
+  /**
+   * GET_LOCKED: locks the document for {@code lockSeconds} (0 or over the maximum means the
+   * default) and gives the holder a fresh CAS, the only one that unlocks or mutates it.
+   */
+  public synchronized KvResult getLocked(ItemKey key, long lockSeconds) {
+    Item old = live(key);
+    if (old == null) {
+      return KvResult.failure(Status.KEY_ENOENT);
+    }
+    long now = clock.currentTimeMillis();
+    if (old.isLockedAt(now)) {
+      return KvResult.failure(Status.LOCKED);
+    }
+    long seconds =
+        lockSeconds <= 0 || lockSeconds > MAX_LOCK_SECONDS ? DEFAULT_LOCK_SECONDS : lockSeconds;
+    Item locked = old.withLock(casClock.next(), now + seconds * 1000);
+    items.put(key, locked);
+    return KvResult.success(locked);
+  }
+
+  /** UNLOCK_KEY: only with the lock's CAS. */
+  public synchronized KvResult unlock(ItemKey key, long cas) {
+    Item old = live(key);
+    if (old == null) {
+      return KvResult.failure(Status.KEY_ENOENT);
+    }
+    if (!old.isLockedAt(clock.currentTimeMillis())) {
+      return KvResult.failure(Status.NOT_LOCKED);
+    }
+    if (old.cas() != cas) {
+      return KvResult.failure(Status.LOCKED);
+    }
+    Item unlocked = old.unlocked();
+    items.put(key, unlocked);
+    return KvResult.success(unlocked);
+  }
+
+  /** Drops every document (bucket flush). Seqnos keep counting: history never goes back. */
+  public synchronized void flush() {
+    for (Item item : items.values()) {
+      stats.memoryReleased(item.memoryFootprint());
+    }
+    stats.itemsRemoved(liveItems);
+    items.clear();
+    liveItems = 0;
+  }
+
+  // ---- internals, all called under the monitor ----
+
+  /** The live item for a key, or null; an expired item found here becomes a tombstone. */
+  private Item live(ItemKey key) {
+    Item item = current(key);
+    return item == null || item.deleted() ? null : item;
+  }
+
+  /** The item for a key, tombstones included, after lazy expiry. */
+  private Item current(ItemKey key) {
+    Item item = items.get(key);
+    if (item != null && !item.deleted() && item.isExpiredAt(clock.currentTimeSeconds())) {
+      stats.expired();
+      return write(key, EMPTY, item.flags(), 0, 0, true);
+    }
+    return item;
+  }
+
+  /**
+   * The CAS and lock rules shared by every mutation: a non-zero CAS must match; a locked item
+   * takes only its lock CAS (and the mutation releases the lock).
+   */
+  private Status checkCasAndLock(Item old, long cas) {
+    if (old == null) {
+      return null;
+    }
+    if (old.isLockedAt(clock.currentTimeMillis())) {
+      return cas == old.cas() ? null : Status.LOCKED;
+    }
+    if (cas != 0 && cas != old.cas()) {
+      return Status.KEY_EEXISTS;
+    }
+    return null;
+  }
+
+  /** Installs a new version of a key with the next CAS and seqno. */
+  private Item write(
+      ItemKey key, byte[] value, int flags, long expiry, int datatype, boolean deleted) {
+    Item old = items.get(key);
+    long revSeqno = old == null ? 1 : old.revSeqno() + 1;
+    Item item =
+        new Item(
+            key, value, flags, casClock.next(), expiry, datatype, ++highSeqno, revSeqno, deleted,
+            0);
+    boolean wasLive = old != null && !old.deleted();
+    if (old != null) {
+      stats.memoryReleased(old.memoryFootprint());
+    }
+    if (deleted && !keepTombstones) {
+      items.remove(key);
+    } else {
+      items.put(key, item);
+      stats.memoryUsed(item.memoryFootprint());
+    }
+    if (wasLive && deleted) {
+      liveItems--;
+      stats.itemsRemoved(1);
+    } else if (!wasLive && !deleted) {
+      liveItems++;
+      stats.itemsAdded(1);
+    }
+    return item;
+  }
+
+  static byte[] counterBytes(long value) {
+    return Long.toUnsignedString(value).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** Parses an unsigned decimal counter; null when the document is not one. */
+  static Long parseCounter(byte[] value) {
+    if (value.length == 0 || value.length > 20) {
+      return null;
+    }
+    for (byte b : value) {
+      if (b < '0' || b > '9') {
+        return null;
+      }
+    }
+    try {
+      return Long.parseUnsignedLong(new String(value, StandardCharsets.US_ASCII));
+    } catch (NumberFormatException overflow) {
+      return null;
+    }
+  }
+}

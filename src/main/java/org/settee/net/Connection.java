@@ -1,0 +1,300 @@
+package org.settee.net;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import java.net.SocketAddress;
+import java.util.EnumSet;
+import java.util.Set;
+import org.settee.kv.Bucket;
+import org.settee.protocol.Feature;
+import org.settee.security.Privilege;
+import org.settee.security.SaslServer;
+import org.settee.security.User;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client's KV connection: its lifecycle, what it negotiated, who it is and which bucket it
+ * uses. Owned by its channel's event loop: every field is read and written there only; other
+ * threads reach it through {@link #close(String)}, which hops onto the loop.
+ */
+public final class Connection {
+  private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
+
+  private final long id;
+  private final Channel channel;
+  private final boolean anonymousDefaultBucket;
+  private ConnectionState state = ConnectionState.ACCEPTED;
+  private final EnumSet<Feature> features = EnumSet.noneOf(Feature.class);
+  private boolean xerror;
+  private boolean json;
+  private boolean mutationSeqno;
+  private boolean snappy;
+  private boolean altRequests;
+  private String agent = "";
+  private User user;
+  private Bucket bucket;
+  private SaslServer sasl;
+  private ByteBuf pendingOutput;
+  private String closeReason;
+  private long requests;
+  private volatile Snapshot snapshot;
+
+  /**
+   * What other threads (stats) may read about a connection: an immutable copy published on each
+   * lifecycle change, so they never touch the loop-owned fields.
+   */
+  public record Snapshot(
+      long id,
+      String peer,
+      String local,
+      ConnectionState state,
+      String agent,
+      String user,
+      String bucket,
+      Set<Feature> features) {}
+
+  Connection(long id, Channel channel, boolean anonymousDefaultBucket) {
+    this.id = id;
+    this.channel = channel;
+    this.anonymousDefaultBucket = anonymousDefaultBucket;
+    publish();
+  }
+
+  /** The latest published view of this connection; safe from any thread. */
+  public Snapshot snapshot() {
+    return snapshot;
+  }
+
+  private void publish() {
+    snapshot =
+        new Snapshot(
+            id,
+            String.valueOf(channel.remoteAddress()),
+            String.valueOf(channel.localAddress()),
+            state,
+            agent,
+            user == null ? (isAnonymous() ? "(anonymous)" : null) : user.name(),
+            bucket == null ? null : bucket.name(),
+            Set.copyOf(features));
+  }
+
+  public long id() {
+    return id;
+  }
+
+  public SocketAddress peer() {
+    return channel.remoteAddress();
+  }
+
+  public SocketAddress local() {
+    return channel.localAddress();
+  }
+
+  public ConnectionState state() {
+    return state;
+  }
+
+  /** Moves the lifecycle forward; an illegal move is a bug and says which. */
+  public void transition(ConnectionState next) {
+    if (next == state) {
+      return;
+    }
+    if (!state.next().contains(next)) {
+      throw new IllegalStateException("connection " + id + " state: " + state + " -> " + next);
+    }
+    LOG.debug("conn {}: {} -> {}", id, state, next);
+    state = next;
+    publish();
+  }
+
+  // ---- negotiation (HELLO) ----
+
+  /** Replaces what the connection negotiated: every HELLO starts from nothing. */
+  public void negotiated(Set<Feature> enabled, String agentName) {
+    features.clear();
+    features.addAll(enabled);
+    xerror = enabled.contains(Feature.XERROR);
+    json = enabled.contains(Feature.JSON);
+    mutationSeqno = enabled.contains(Feature.MUTATION_SEQNO);
+    snappy = enabled.contains(Feature.SNAPPY);
+    altRequests = enabled.contains(Feature.ALT_REQUEST_SUPPORT);
+    agent = agentName;
+    publish();
+  }
+
+  public boolean has(Feature feature) {
+    return features.contains(feature);
+  }
+
+  public Set<Feature> features() {
+    return features.clone();
+  }
+
+  public boolean xerror() {
+    return xerror;
+  }
+
+  public boolean json() {
+    return json;
+  }
+
+  public boolean mutationSeqno() {
+    return mutationSeqno;
+  }
+
+  public boolean snappy() {
+    return snappy;
+  }
+
+  public boolean altRequests() {
+    return altRequests;
+  }
+
+  public String agent() {
+    return agent;
+  }
+
+  // ---- identity and bucket ----
+
+  public User user() {
+    return user;
+  }
+
+  /** A client that never authenticated on a node that serves the default bucket anonymously. */
+  public boolean isAnonymous() {
+    return user == null && anonymousDefaultBucket;
+  }
+
+  /** Marks a successful SASL exchange; any previously selected bucket is deselected. */
+  public void authenticated(User authenticated) {
+    this.user = authenticated;
+    this.bucket = null;
+    transition(ConnectionState.AUTHENTICATED);
+    publish();
+  }
+
+  /** Forgets the identity (a new SASL_AUTH started). */
+  public void unauthenticated() {
+    this.user = null;
+    this.bucket = null;
+    transition(ConnectionState.ACCEPTED);
+    publish();
+  }
+
+  public Bucket bucket() {
+    return bucket;
+  }
+
+  public void select(Bucket selected) {
+    this.bucket = selected;
+    transition(selected == null ? ConnectionState.AUTHENTICATED : ConnectionState.BUCKET_SELECTED);
+    publish();
+  }
+
+  /** Whether this connection's identity holds a privilege on a bucket. */
+  public boolean can(Privilege privilege, String bucketName) {
+    if (user != null) {
+      return user.can(privilege, bucketName);
+    }
+    return anonymousDefaultBucket
+        && "default".equals(bucketName)
+        && (privilege == Privilege.DATA_READ
+            || privilege == Privilege.DATA_WRITE
+            || privilege == Privilege.SELECT);
+  }
+
+  public SaslServer sasl() {
+    return sasl;
+  }
+
+  public void sasl(SaslServer server) {
+    this.sasl = server;
+  }
+
+  // ---- output ----
+
+  /**
+   * The buffer responses are written into; it goes to the socket once per read batch, so a
+   * pipeline of requests costs one write and one flush.
+   */
+  public ByteBuf output() {
+    if (pendingOutput == null) {
+      pendingOutput = channel.alloc().ioBuffer();
+    }
+    return pendingOutput;
+  }
+
+  /** Hands the buffered responses to the channel. */
+  void flushOutput() {
+    ByteBuf out = pendingOutput;
+    pendingOutput = null;
+    if (out == null) {
+      return;
+    }
+    if (out.isReadable() && channel.isActive()) {
+      channel.writeAndFlush(out, channel.voidPromise());
+    } else {
+      out.release();
+    }
+  }
+
+  void countRequest() {
+    requests++;
+  }
+
+  public long requests() {
+    return requests;
+  }
+
+  // ---- closing ----
+
+  /**
+   * Closes the connection after the responses already written; idempotent and callable from any
+   * thread. The reason goes into the connection's close log line.
+   */
+  public void close(String reason) {
+    if (!channel.eventLoop().inEventLoop()) {
+      channel.eventLoop().execute(() -> close(reason));
+      return;
+    }
+    if (state == ConnectionState.CLOSING || state == ConnectionState.CLOSED) {
+      return;
+    }
+    closeReason = reason;
+    transition(ConnectionState.CLOSING);
+    flushOutput();
+    channel.close();
+  }
+
+  /** Called once the channel is closed, whoever closed it. */
+  void closed() {
+    if (pendingOutput != null) {
+      pendingOutput.release();
+      pendingOutput = null;
+    }
+    if (closeReason == null) {
+      closeReason = "closed by the client";
+      if (state != ConnectionState.CLOSING) {
+        transition(ConnectionState.CLOSING);
+      }
+    }
+    transition(ConnectionState.CLOSED);
+  }
+
+  public boolean isClosing() {
+    return state == ConnectionState.CLOSING || state == ConnectionState.CLOSED;
+  }
+
+  public String closeReason() {
+    return closeReason;
+  }
+
+  public boolean isOnEventLoop() {
+    return channel.eventLoop().inEventLoop();
+  }
+
+  public Channel channel() {
+    return channel;
+  }
+}

@@ -1,0 +1,110 @@
+package org.settee.net;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.settee.protocol.MalformedFrameException;
+import org.settee.protocol.Request;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives one connection's lifecycle on its event loop: open and close log lines, the deadline to
+ * authenticate, request execution, batched flushes and back-pressure.
+ */
+final class KvConnectionHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger LOG = LoggerFactory.getLogger(KvConnectionHandler.class);
+
+  private final Connection connection;
+  private final ConnectionRegistry registry;
+  private final RequestDispatcher dispatcher;
+  private final Duration authDeadline;
+  private ScheduledFuture<?> authTimer;
+
+  KvConnectionHandler(
+      Connection connection,
+      ConnectionRegistry registry,
+      RequestDispatcher dispatcher,
+      Duration authDeadline) {
+    this.connection = connection;
+    this.registry = registry;
+    this.dispatcher = dispatcher;
+    this.authDeadline = authDeadline;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    registry.add(connection);
+    LOG.info(
+        "conn {} opened: peer {} local {}", connection.id(), connection.peer(), connection.local());
+    if (!connection.isAnonymous() && !authDeadline.isZero()) {
+      authTimer =
+          ctx.executor()
+              .schedule(this::authDeadlinePassed, authDeadline.toNanos(), TimeUnit.NANOSECONDS);
+    }
+    ctx.fireChannelActive();
+  }
+
+  private void authDeadlinePassed() {
+    if (!connection.state().isAuthenticated()) {
+      connection.close("not authenticated within " + authDeadline.toMillis() + " ms");
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    Request request = (Request) msg;
+    if (connection.isClosing()) {
+      request.release();
+      return;
+    }
+    connection.countRequest();
+    dispatcher.dispatch(connection, request);
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    connection.flushOutput();
+    ctx.fireChannelReadComplete();
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    // A client that does not read its responses stops being read: its output cannot grow
+    // without bound, and it never slows anyone else down.
+    ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (authTimer != null) {
+      authTimer.cancel(false);
+    }
+    connection.closed();
+    registry.remove(connection);
+    LOG.info(
+        "conn {} closed: peer {} after {} requests, reason: {}",
+        connection.id(),
+        connection.peer(),
+        connection.requests(),
+        connection.closeReason());
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof DecoderException && cause.getCause() instanceof MalformedFrameException) {
+      connection.close("malformed frame: " + cause.getCause().getMessage());
+    } else if (cause instanceof IOException) {
+      connection.close("I/O error: " + cause.getMessage());
+    } else {
+      LOG.warn("conn {}: unexpected error, closing", connection.id(), cause);
+      connection.close("internal error: " + cause);
+    }
+  }
+}

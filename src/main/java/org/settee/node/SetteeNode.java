@@ -1,0 +1,246 @@
+package org.settee.node;
+
+import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.settee.SetteeVersion;
+import org.settee.cluster.BucketConfigFile;
+import org.settee.command.Commands;
+import org.settee.command.KvDispatcher;
+import org.settee.kv.Bucket;
+import org.settee.kv.BucketRegistry;
+import org.settee.kv.BucketSettings;
+import org.settee.kv.BucketType;
+import org.settee.net.Connection;
+import org.settee.net.ConnectionRegistry;
+import org.settee.net.KvServer;
+import org.settee.net.Transport;
+import org.settee.security.Role;
+import org.settee.security.UserStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Settee node: its configuration, buckets, users and listeners. {@code settee server} runs
+ * one; tests embed one on ephemeral ports.
+ */
+public final class SetteeNode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SetteeNode.class);
+  static final long DEFAULT_BUCKET_QUOTA_MB = 256;
+
+  private final NodeOptions options;
+  private final AtomicReference<NodeState> state = new AtomicReference<>(NodeState.NEW);
+  private final BucketRegistry buckets;
+  private final ConnectionRegistry connections = new ConnectionRegistry();
+  private UserStore users;
+  private BucketConfigFile bucketConfig;
+  private FileChannel lockChannel;
+  private FileLock dataDirLock;
+  private EventLoopGroup boss;
+  private EventLoopGroup workers;
+  private KvServer kvServer;
+  private int kvPort;
+
+  public SetteeNode(NodeOptions options) {
+    this.options = options;
+    this.buckets = new BucketRegistry(options.clock());
+    buckets.onShutdown(this::disconnectFrom);
+  }
+
+  /** Starts the node; returns once it serves. */
+  public SetteeNode start() {
+    transition(NodeState.NEW, NodeState.STARTING);
+    try {
+      lockDataDir();
+      loadConfiguration();
+      Transport transport = Transport.best();
+      boss = transport.newGroup(1, "settee-accept");
+      workers = transport.newGroup(options.ioThreads(), "settee-io");
+      KvDispatcher dispatcher =
+          new KvDispatcher(
+              Commands.table(users, buckets, connections, options.clock()),
+              buckets,
+              options.maxItemSize());
+      kvServer =
+          new KvServer(
+              connections,
+              dispatcher,
+              new KvServer.Options(
+                  options.bindHost(),
+                  options.kvPort(),
+                  options.maxFrameBody(),
+                  options.authDeadline(),
+                  options.unauthenticatedDefaultBucket()));
+      kvPort = kvServer.start(transport, boss, workers);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stopResources();
+      throw new IllegalStateException("interrupted while starting", e);
+    } catch (RuntimeException e) {
+      stopResources();
+      state.set(NodeState.STOPPED);
+      throw e;
+    }
+    transition(NodeState.STARTING, NodeState.RUNNING);
+    LOG.info(
+        "Settee {} ready: kv port {} on {} ({} I/O threads), data dir {}, buckets {}{}",
+        SetteeVersion.VERSION,
+        kvPort,
+        options.bindHost(),
+        options.ioThreads(),
+        options.dataDir().toAbsolutePath(),
+        buckets.all().stream().map(Bucket::name).toList(),
+        options.unauthenticatedDefaultBucket()
+            ? ", bucket 'default' open to unauthenticated clients"
+            : "");
+    return this;
+  }
+
+  /** Stops the node: listeners first, then connections, then resources. Idempotent. */
+  @Override
+  public void close() {
+    if (!state.compareAndSet(NodeState.RUNNING, NodeState.STOPPING)) {
+      return;
+    }
+    LOG.info("Settee stopping: closing {} connections", connections.openCount());
+    stopResources();
+    state.set(NodeState.STOPPED);
+    LOG.info("Settee stopped");
+  }
+
+  public NodeState state() {
+    return state.get();
+  }
+
+  public int kvPort() {
+    return kvPort;
+  }
+
+  public UserStore users() {
+    return users;
+  }
+
+  public BucketRegistry buckets() {
+    return buckets;
+  }
+
+  public ConnectionRegistry connections() {
+    return connections;
+  }
+
+  public NodeOptions options() {
+    return options;
+  }
+
+  /** Creates a bucket and records it in the node's configuration. */
+  public synchronized Bucket createBucket(BucketSettings settings) {
+    Bucket bucket = buckets.create(settings);
+    saveBuckets();
+    return bucket;
+  }
+
+  /** Deletes a bucket (its connections are closed first) and records that. */
+  public synchronized boolean deleteBucket(String name) {
+    boolean deleted = buckets.delete(name);
+    if (deleted) {
+      saveBuckets();
+    }
+    return deleted;
+  }
+
+  private void saveBuckets() {
+    bucketConfig.save(buckets.all().stream().map(Bucket::settings).toList());
+  }
+
+  private void transition(NodeState expected, NodeState next) {
+    if (!state.compareAndSet(expected, next)) {
+      throw new IllegalStateException("node state: " + state.get() + ", expected " + expected);
+    }
+  }
+
+  /** Two nodes on one data directory would corrupt it: the second refuses to start. */
+  private void lockDataDir() {
+    Path dir = options.dataDir();
+    try {
+      Files.createDirectories(dir);
+      lockChannel =
+          FileChannel.open(dir.resolve("settee.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      dataDirLock = lockChannel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      dataDirLock = null;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot use data directory " + dir.toAbsolutePath(), e);
+    }
+    if (dataDirLock == null) {
+      throw new IllegalStateException(
+          "data directory " + dir.toAbsolutePath() + " is in use by another running node");
+    }
+  }
+
+  /** Users and buckets come from the data directory; a first start creates the defaults. */
+  private void loadConfiguration() {
+    Path config = options.dataDir().resolve("config");
+    users = UserStore.open(config.resolve("users.json"), options.scramIterations());
+    if (users.users().isEmpty()) {
+      users.upsert(options.adminUsername(), options.adminPassword(), List.of(Role.parse("admin")));
+      LOG.info("first start: created administrator '{}'", options.adminUsername());
+    }
+    bucketConfig = new BucketConfigFile(config.resolve("buckets.json"));
+    if (bucketConfig.exists()) {
+      bucketConfig.load().forEach(buckets::create);
+    } else {
+      buckets.create(
+          new BucketSettings(
+              "default",
+              BucketType.COUCHBASE,
+              DEFAULT_BUCKET_QUOTA_MB,
+              options.defaultBucketVBuckets(),
+              true));
+      saveBuckets();
+      LOG.info("first start: created bucket 'default' with {} vBuckets", options.defaultBucketVBuckets());
+    }
+  }
+
+  /** A bucket going away first loses its connections (each closed on its own event loop). */
+  private void disconnectFrom(Bucket bucket) {
+    for (Connection c : connections.open()) {
+      if (bucket.name().equals(c.snapshot().bucket())) {
+        c.close("bucket " + bucket.name() + " is being deleted");
+      }
+    }
+  }
+
+  private void stopResources() {
+    if (kvServer != null) {
+      kvServer.stop();
+    }
+    for (Connection c : connections.open()) {
+      c.close("node shutting down");
+    }
+    if (workers != null) {
+      workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+    if (boss != null) {
+      boss.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+    try {
+      if (dataDirLock != null) {
+        dataDirLock.release();
+      }
+      if (lockChannel != null) {
+        lockChannel.close();
+      }
+    } catch (IOException e) {
+      LOG.warn("could not release the data directory lock: {}", e.toString());
+    }
+  }
+}
