@@ -1,5 +1,6 @@
 package org.settee.command;
 
+import java.util.Set;
 import org.settee.kv.BucketRegistry;
 import org.settee.kv.StoreMode;
 import org.settee.net.ConnectionRegistry;
@@ -10,25 +11,28 @@ import org.settee.util.Clock;
 
 /** Builds the node's command table: every opcode Settee serves, its access rule and executor. */
 public final class Commands {
+  private static final Set<Privilege> NONE = Set.of();
+
   private Commands() {}
 
   public static CommandTable table(
       UserStore users, BucketRegistry buckets, ConnectionRegistry connections, Clock clock) {
     CommandTable t = new CommandTable();
     // Allowed before authentication (kv_engine's list).
-    t.register(Access.ANYONE, null, new HelloExecutor(), Opcode.HELLO);
-    t.register(Access.ANYONE, null, SaslExecutors.LIST_MECHS, Opcode.SASL_LIST_MECHS);
-    t.register(Access.ANYONE, null, new SaslExecutors.Auth(users, buckets), Opcode.SASL_AUTH, Opcode.SASL_STEP);
-    t.register(Access.ANYONE, null, new ErrorMapExecutor(), Opcode.GET_ERROR_MAP);
+    t.register(Access.ANYONE, NONE, new HelloExecutor(), Opcode.HELLO);
+    t.register(Access.ANYONE, NONE, SaslExecutors.LIST_MECHS, Opcode.SASL_LIST_MECHS);
+    t.register(Access.ANYONE, NONE, new SaslExecutors.Auth(users, buckets), Opcode.SASL_AUTH, Opcode.SASL_STEP);
+    t.register(Access.ANYONE, NONE, new ErrorMapExecutor(), Opcode.GET_ERROR_MAP);
     // Session commands.
-    t.register(Access.AUTHENTICATED, null, SimpleExecutors.NOOP, Opcode.NOOP);
-    t.register(Access.AUTHENTICATED, null, SimpleExecutors.VERSION, Opcode.VERSION);
-    t.register(Access.ANYONE, null, SimpleExecutors.QUIT, Opcode.QUIT, Opcode.QUITQ);
-    t.register(Access.AUTHENTICATED, null, new SaslExecutors.SelectBucket(buckets), Opcode.SELECT_BUCKET);
-    t.register(Access.AUTHENTICATED, null, new StatExecutor(connections, clock), Opcode.STAT);
+    t.register(Access.AUTHENTICATED, NONE, SimpleExecutors.NOOP, Opcode.NOOP);
+    t.register(Access.AUTHENTICATED, NONE, SimpleExecutors.VERSION, Opcode.VERSION);
+    t.register(Access.ANYONE, NONE, SimpleExecutors.QUIT, Opcode.QUIT, Opcode.QUITQ);
+    t.register(Access.AUTHENTICATED, NONE, new SaslExecutors.SelectBucket(buckets), Opcode.SELECT_BUCKET);
+    t.register(Access.AUTHENTICATED, NONE, new StatExecutor(connections, clock), Opcode.STAT);
     // Data commands, against the selected bucket.
-    Privilege read = Privilege.DATA_READ;
-    Privilege write = Privilege.DATA_WRITE;
+    Set<Privilege> read = Set.of(Privilege.DATA_READ);
+    Set<Privilege> write = Set.of(Privilege.DATA_WRITE);
+    Set<Privilege> readWrite = Set.of(Privilege.DATA_READ, Privilege.DATA_WRITE);
     t.register(Access.BUCKET, read, new GetExecutor(), Opcode.GET, Opcode.GETQ, Opcode.GETK, Opcode.GETKQ);
     t.register(Access.BUCKET, write, new StoreExecutor(StoreMode.SET, clock), Opcode.SET, Opcode.SETQ);
     t.register(Access.BUCKET, write, new StoreExecutor(StoreMode.ADD, clock), Opcode.ADD, Opcode.ADDQ);
@@ -39,11 +43,11 @@ public final class Commands {
     t.register(Access.BUCKET, write, new ConcatExecutor(true), Opcode.APPEND, Opcode.APPENDQ);
     t.register(Access.BUCKET, write, new ConcatExecutor(false), Opcode.PREPEND, Opcode.PREPENDQ);
     t.register(Access.BUCKET, write, new TouchExecutor(clock), Opcode.TOUCH);
-    t.register(Access.BUCKET, read, new TouchExecutor(clock), Opcode.GAT, Opcode.GATQ);
-    t.register(Access.BUCKET, read, new GetLockedExecutor(), Opcode.GET_LOCKED);
-    t.register(Access.BUCKET, read, new UnlockExecutor(), Opcode.UNLOCK_KEY);
+    t.register(Access.BUCKET, readWrite, new TouchExecutor(clock), Opcode.GAT, Opcode.GATQ);
+    t.register(Access.BUCKET, readWrite, new GetLockedExecutor(), Opcode.GET_LOCKED);
+    t.register(Access.BUCKET, readWrite, new UnlockExecutor(), Opcode.UNLOCK_KEY);
     t.register(Access.BUCKET, read, new GetMetaExecutor(), Opcode.GET_META);
-    t.register(Access.BUCKET, Privilege.BUCKET_FLUSH, new FlushExecutor(), Opcode.FLUSH, Opcode.FLUSHQ);
+    t.register(Access.BUCKET, Set.of(Privilege.BUCKET_FLUSH), new FlushExecutor(), Opcode.FLUSH, Opcode.FLUSHQ);
     return t;
   }
 }

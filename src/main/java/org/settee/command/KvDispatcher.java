@@ -11,6 +11,7 @@ import org.settee.protocol.Magic;
 import org.settee.protocol.Request;
 import org.settee.protocol.Response;
 import org.settee.protocol.Status;
+import org.settee.security.Privilege;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,9 +100,7 @@ public final class KvDispatcher implements RequestDispatcher {
       throw new CommandException(Status.EACCESS, "authenticate first");
     }
     if (entry.access() == Access.AUTHENTICATED) {
-      if (entry.privilege() != null && !connection.can(entry.privilege(), null)) {
-        throw new CommandException(Status.EACCESS, "missing privilege " + entry.privilege());
-      }
+      checkPrivileges(connection, entry, null);
       return;
     }
     Bucket bucket = connection.bucket();
@@ -118,9 +117,17 @@ public final class KvDispatcher implements RequestDispatcher {
       connection.close("bucket " + bucket.name() + " is " + bucket.state());
       throw new CommandException(Status.NO_BUCKET, "bucket " + bucket.name() + " is going away");
     }
-    if (entry.privilege() != null && !connection.can(entry.privilege(), bucket.name())) {
-      throw new CommandException(
-          Status.EACCESS, "missing privilege " + entry.privilege() + " on bucket " + bucket.name());
+    checkPrivileges(connection, entry, bucket.name());
+  }
+
+  private static void checkPrivileges(
+      Connection connection, CommandTable.Entry entry, String bucketName) {
+    for (Privilege p : entry.privileges()) {
+      if (!connection.can(p, bucketName)) {
+        throw new CommandException(
+            Status.EACCESS,
+            "missing privilege " + p + (bucketName == null ? "" : " on bucket " + bucketName));
+      }
     }
   }
 }
