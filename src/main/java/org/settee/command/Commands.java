@@ -1,6 +1,7 @@
 package org.settee.command;
 
 import java.util.Set;
+import java.util.concurrent.Executor;
 import org.settee.kv.BucketRegistry;
 import org.settee.kv.StoreMode;
 import org.settee.net.ConnectionRegistry;
@@ -16,12 +17,16 @@ public final class Commands {
   private Commands() {}
 
   public static CommandTable table(
-      UserStore users, BucketRegistry buckets, ConnectionRegistry connections, Clock clock) {
+      UserStore users,
+      BucketRegistry buckets,
+      ConnectionRegistry connections,
+      Clock clock,
+      Executor passwordHashing) {
     CommandTable t = new CommandTable();
     // Allowed before authentication (kv_engine's list).
     t.register(Access.ANYONE, NONE, new HelloExecutor(), Opcode.HELLO);
     t.register(Access.ANYONE, NONE, SaslExecutors.LIST_MECHS, Opcode.SASL_LIST_MECHS);
-    t.register(Access.ANYONE, NONE, new SaslExecutors.Auth(users, buckets), Opcode.SASL_AUTH, Opcode.SASL_STEP);
+    t.register(Access.ANYONE, NONE, new SaslExecutors.Auth(users, buckets, passwordHashing), Opcode.SASL_AUTH, Opcode.SASL_STEP);
     t.register(Access.ANYONE, NONE, new ErrorMapExecutor(), Opcode.GET_ERROR_MAP);
     // Session commands.
     t.register(Access.AUTHENTICATED, NONE, SimpleExecutors.NOOP, Opcode.NOOP);

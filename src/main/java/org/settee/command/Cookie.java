@@ -3,6 +3,10 @@ package org.settee.command;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.compression.Snappy;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.settee.kv.Bucket;
 import org.settee.kv.Item;
 import org.settee.kv.ItemKey;
@@ -14,12 +18,15 @@ import org.settee.protocol.FrameInfos;
 import org.settee.protocol.Request;
 import org.settee.protocol.Response;
 import org.settee.protocol.Status;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One request in execution (kv_engine's name): the request, its connection, and the checks and
  * responses every executor shares. Lives only for the duration of {@link CommandExecutor#execute}.
  */
 public final class Cookie {
+  private static final Logger LOG = LoggerFactory.getLogger(Cookie.class);
   static final int MAX_KEY_LENGTH = 250;
   private static final byte[] EMPTY = new byte[0];
 
@@ -27,6 +34,7 @@ public final class Cookie {
   private final Request request;
   private final FrameInfos frameInfos;
   private final int maxItemSize;
+  private boolean offloaded;
 
   Cookie(Connection connection, Request request, FrameInfos frameInfos, int maxItemSize) {
     this.connection = connection;
@@ -152,6 +160,61 @@ public final class Cookie {
       }
     }
     throw CommandException.invalid("invalid snappy value: bad length preamble");
+  }
+
+  // ---- execution off the event loop ----
+
+  /**
+   * Runs {@code work} on {@code executor} (it may block: hashing a password, reading a disk)
+   * and {@code completion} back on the connection's event loop. Requests behind this one wait,
+   * so responses keep their order. A full executor answers ETMPFAIL at once.
+   */
+  public <T> void offload(Executor executor, Supplier<T> work, Consumer<T> completion) {
+    try {
+      executor.execute(
+          () -> {
+            T result = null;
+            RuntimeException failure = null;
+            try {
+              result = work.get();
+            } catch (RuntimeException e) {
+              failure = e;
+            }
+            T r = result;
+            RuntimeException f = failure;
+            connection.channel().eventLoop().execute(() -> complete(r, f, completion));
+          });
+    } catch (RejectedExecutionException full) {
+      throw new CommandException(Status.ETMPFAIL, "server busy, try again");
+    }
+    // Safe after submitting: the completion runs on this loop, after this dispatch returns.
+    offloaded = true;
+    connection.suspend();
+  }
+
+  private <T> void complete(T result, RuntimeException failure, Consumer<T> completion) {
+    try {
+      if (connection.isClosing()) {
+        return;
+      }
+      if (failure != null) {
+        throw failure;
+      }
+      completion.accept(result);
+    } catch (CommandException e) {
+      error(e.status(), e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.error("conn {}: failed to complete {}", connection.id(), request, e);
+      connection.close("internal error completing " + request + ": " + e);
+    } finally {
+      request.release();
+      connection.resume();
+    }
+  }
+
+  /** True when the request completes later and its completion releases it. */
+  boolean isOffloaded() {
+    return offloaded;
   }
 
   // ---- responses ----

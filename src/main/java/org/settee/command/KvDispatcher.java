@@ -34,6 +34,7 @@ public final class KvDispatcher implements RequestDispatcher {
 
   @Override
   public void dispatch(Connection connection, Request request) {
+    Cookie cookie = null;
     try {
       if (request.magic() == Magic.SERVER_RESPONSE) {
         return; // a client's answer to a server push: nothing to do
@@ -45,7 +46,7 @@ public final class KvDispatcher implements RequestDispatcher {
             connection.xerror(), null);
         return;
       }
-      Cookie cookie = new Cookie(connection, request, frameInfos(connection, request), maxItemSize);
+      cookie = new Cookie(connection, request, frameInfos(connection, request), maxItemSize);
       try {
         checkDatatype(connection, request);
         checkAccess(connection, entry);
@@ -61,7 +62,9 @@ public final class KvDispatcher implements RequestDispatcher {
       LOG.error("conn {}: failed to execute {}", connection.id(), request, e);
       connection.close("internal error executing " + request + ": " + e);
     } finally {
-      request.release();
+      if (cookie == null || !cookie.isOffloaded()) {
+        request.release();
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 package org.settee.command;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executor;
 import org.settee.kv.Bucket;
 import org.settee.kv.BucketRegistry;
 import org.settee.net.Connection;
@@ -40,10 +41,16 @@ final class SaslExecutors {
   static final class Auth implements CommandExecutor {
     private final UserStore users;
     private final BucketRegistry buckets;
+    private final Executor passwordHashing;
 
-    Auth(UserStore users, BucketRegistry buckets) {
+    /**
+     * @param passwordHashing where PLAIN passwords are checked: PBKDF2 with thousands of
+     *     iterations takes milliseconds, too long for an event loop that serves other clients
+     */
+    Auth(UserStore users, BucketRegistry buckets, Executor passwordHashing) {
       this.users = users;
       this.buckets = buckets;
+      this.passwordHashing = passwordHashing;
     }
 
     @Override
@@ -71,7 +78,17 @@ final class SaslExecutors {
           throw CommandException.invalid("SASL_STEP without a matching SASL_AUTH");
         }
       }
-      SaslStep step = server.evaluate(request.valueBytes());
+      byte[] message = request.valueBytes();
+      if (mechanism == SaslMechanism.PLAIN) {
+        SaslServer plain = server;
+        cookie.offload(passwordHashing, () -> plain.evaluate(message), step -> answer(cookie, plain, step));
+      } else {
+        answer(cookie, server, server.evaluate(message));
+      }
+    }
+
+    private void answer(Cookie cookie, SaslServer server, SaslStep step) {
+      Connection connection = cookie.connection();
       switch (step.outcome()) {
         case CONTINUE -> {
           connection.sasl(server);
@@ -87,7 +104,7 @@ final class SaslExecutors {
           connection.sasl(null);
           LOG.info(
               "conn {}: authentication failed ({}) from {}",
-              connection.id(), mechanism.wireName(), connection.peer());
+              connection.id(), server.mechanism().wireName(), connection.peer());
           throw new CommandException(Status.AUTH_ERROR, "authentication failed");
         }
         case INVALID -> {

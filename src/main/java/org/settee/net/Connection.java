@@ -3,10 +3,13 @@ package org.settee.net;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.net.SocketAddress;
+import java.util.ArrayDeque;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.settee.kv.Bucket;
 import org.settee.protocol.Feature;
+import org.settee.protocol.Request;
 import org.settee.security.Privilege;
 import org.settee.security.SaslServer;
 import org.settee.security.User;
@@ -38,6 +41,10 @@ public final class Connection {
   private ByteBuf pendingOutput;
   private String closeReason;
   private long requests;
+  /** True while a request runs off the loop: later requests wait here, in order. */
+  private boolean suspended;
+  private final ArrayDeque<Request> waiting = new ArrayDeque<>();
+  private Consumer<Request> dispatch;
   private volatile Snapshot snapshot;
 
   /**
@@ -247,6 +254,53 @@ public final class Connection {
     return requests;
   }
 
+  // ---- requests executed off the event loop ----
+
+  /** Wires how waiting requests are executed once the connection resumes. */
+  void dispatchWith(Consumer<Request> dispatcher) {
+    this.dispatch = dispatcher;
+  }
+
+  /** Called with a request that may have to wait its turn; returns false if it was queued. */
+  boolean admit(Request request) {
+    if (!suspended) {
+      return true;
+    }
+    waiting.add(request);
+    // Bounded: a suspended connection reads nothing more until it resumes.
+    channel.config().setAutoRead(false);
+    return false;
+  }
+
+  /**
+   * Marks that the current request completes later, off the loop (a password hash, a disk
+   * read): requests behind it wait so that responses stay in order.
+   */
+  public void suspend() {
+    suspended = true;
+  }
+
+  /** The off-loop request completed (on the loop): run the ones that waited, in order. */
+  public void resume() {
+    suspended = false;
+    while (!suspended && !isClosing()) {
+      Request next = waiting.poll();
+      if (next == null) {
+        break;
+      }
+      countRequest();
+      dispatch.accept(next);
+    }
+    flushOutput();
+    if (!suspended && !isClosing()) {
+      channel.config().setAutoRead(channel.isWritable());
+    }
+  }
+
+  public boolean isSuspended() {
+    return suspended;
+  }
+
   // ---- closing ----
 
   /**
@@ -269,6 +323,9 @@ public final class Connection {
 
   /** Called once the channel is closed, whoever closed it. */
   void closed() {
+    for (Request r = waiting.poll(); r != null; r = waiting.poll()) {
+      r.release();
+    }
     if (pendingOutput != null) {
       pendingOutput.release();
       pendingOutput = null;

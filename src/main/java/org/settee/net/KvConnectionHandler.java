@@ -34,6 +34,7 @@ final class KvConnectionHandler extends ChannelInboundHandlerAdapter {
     this.registry = registry;
     this.dispatcher = dispatcher;
     this.authDeadline = authDeadline;
+    connection.dispatchWith(request -> dispatcher.dispatch(connection, request));
   }
 
   @Override
@@ -62,8 +63,10 @@ final class KvConnectionHandler extends ChannelInboundHandlerAdapter {
       request.release();
       return;
     }
-    connection.countRequest();
-    dispatcher.dispatch(connection, request);
+    if (connection.admit(request)) {
+      connection.countRequest();
+      dispatcher.dispatch(connection, request);
+    }
   }
 
   @Override
@@ -76,7 +79,7 @@ final class KvConnectionHandler extends ChannelInboundHandlerAdapter {
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     // A client that does not read its responses stops being read: its output cannot grow
     // without bound, and it never slows anyone else down.
-    ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+    ctx.channel().config().setAutoRead(ctx.channel().isWritable() && !connection.isSuspended());
     ctx.fireChannelWritabilityChanged();
   }
 

@@ -1,6 +1,7 @@
 package org.settee.node;
 
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -10,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.settee.SetteeVersion;
@@ -45,6 +48,12 @@ public final class SetteeNode implements AutoCloseable {
   private BucketConfigFile bucketConfig;
   private FileChannel lockChannel;
   private FileLock dataDirLock;
+  /** PLAIN password checks (PBKDF2) run here, off the event loops; bounded, so a flood of
+   * logins gets ETMPFAIL instead of unbounded memory. */
+  private final ThreadPoolExecutor passwordHashing =
+      new ThreadPoolExecutor(
+          2, 2, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024),
+          new DefaultThreadFactory("settee-auth", true));
   private EventLoopGroup boss;
   private EventLoopGroup workers;
   private KvServer kvServer;
@@ -67,7 +76,7 @@ public final class SetteeNode implements AutoCloseable {
       workers = transport.newGroup(options.ioThreads(), "settee-io");
       KvDispatcher dispatcher =
           new KvDispatcher(
-              Commands.table(users, buckets, connections, options.clock()),
+              Commands.table(users, buckets, connections, options.clock(), passwordHashing),
               buckets,
               options.maxItemSize());
       kvServer =
@@ -226,6 +235,7 @@ public final class SetteeNode implements AutoCloseable {
     for (Connection c : connections.open()) {
       c.close("node shutting down");
     }
+    passwordHashing.shutdownNow();
     if (workers != null) {
       workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     }
