@@ -12,38 +12,67 @@ import picocli.CommandLine.Option;
 @Command(
     name = "server",
     mixinStandardHelpOptions = true,
-    description = "Start a Settee node (first start creates bucket 'default' and the administrator).")
+    description =
+        "Start a Settee node (first start creates bucket 'default' and the administrator).")
 final class ServerCommand implements Callable<Integer> {
-  @Option(names = "--data-dir", defaultValue = "./data", description = "Data directory [${DEFAULT-VALUE}]")
+  @Option(
+      names = "--data-dir",
+      defaultValue = "./data",
+      description = "Data directory [${DEFAULT-VALUE}]")
   Path dataDir;
 
-  @Option(names = "--bind", defaultValue = "0.0.0.0", description = "Address to listen on [${DEFAULT-VALUE}]")
+  @Option(
+      names = "--bind",
+      defaultValue = "0.0.0.0",
+      description = "Address to listen on [${DEFAULT-VALUE}]")
   String bind;
 
-  @Option(names = "--kv-port", defaultValue = "11210", description = "KV (memcached binary) port [${DEFAULT-VALUE}]")
+  @Option(
+      names = "--kv-port",
+      defaultValue = "11210",
+      description = "KV (memcached binary) port [${DEFAULT-VALUE}]")
   int kvPort;
 
-  @Option(names = "--kv-tls-port", defaultValue = "11207", description = "KV TLS port [${DEFAULT-VALUE}] (TLS: not served yet)")
+  @Option(
+      names = "--kv-tls-port",
+      defaultValue = "11207",
+      description = "KV TLS port [${DEFAULT-VALUE}] (TLS: not served yet)")
   int kvTlsPort;
 
-  @Option(names = "--mgmt-port", defaultValue = "8091", description = "Management REST port [${DEFAULT-VALUE}] (not served yet)")
+  @Option(
+      names = "--mgmt-port",
+      defaultValue = "8091",
+      description = "Management REST port [${DEFAULT-VALUE}] (not served yet)")
   int mgmtPort;
 
-  @Option(names = "--mgmt-tls-port", defaultValue = "18091", description = "Management HTTPS port [${DEFAULT-VALUE}] (not served yet)")
+  @Option(
+      names = "--mgmt-tls-port",
+      defaultValue = "18091",
+      description = "Management HTTPS port [${DEFAULT-VALUE}] (not served yet)")
   int mgmtTlsPort;
 
-  @Option(names = "--username", defaultValue = "Administrator", description = "Administrator created at first start [${DEFAULT-VALUE}]")
+  @Option(
+      names = "--username",
+      defaultValue = "Administrator",
+      description = "Administrator created at first start [${DEFAULT-VALUE}]")
   String username;
 
-  @Option(names = "--password", defaultValue = "password", description = "Administrator's password at first start [${DEFAULT-VALUE}]")
+  @Option(
+      names = "--password",
+      defaultValue = "password",
+      description = "Administrator's password at first start [${DEFAULT-VALUE}]")
   String password;
 
   @Option(
       names = "--unauthenticated-default-bucket",
-      description = "Let clients that never authenticate use bucket 'default' (for plain memcached clients)")
+      description =
+          "Let clients that never authenticate use bucket 'default' (for plain memcached clients)")
   boolean unauthenticatedDefaultBucket;
 
-  @Option(names = "--vbuckets", defaultValue = "1024", description = "vBuckets of the default bucket made at first start [${DEFAULT-VALUE}]")
+  @Option(
+      names = "--vbuckets",
+      defaultValue = "1024",
+      description = "vBuckets of the default bucket made at first start [${DEFAULT-VALUE}]")
   int vbuckets;
 
   @Option(names = "--io-threads", description = "Event loop threads [number of cores]")
@@ -52,8 +81,7 @@ final class ServerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     NodeOptions.Builder b =
-        NodeOptions.defaults(dataDir)
-            .toBuilder()
+        NodeOptions.defaults(dataDir).toBuilder()
             .bindHost(bind)
             .ports(kvPort, kvTlsPort, mgmtPort, mgmtTlsPort)
             .admin(username, password)

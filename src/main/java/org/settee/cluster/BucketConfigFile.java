@@ -55,7 +55,8 @@ public final class BucketConfigFile {
       }
       return result;
     } catch (IOException | RuntimeException e) {
-      throw new IllegalStateException("cannot read bucket configuration " + file + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot read bucket configuration " + file + ": " + e.getMessage(), e);
     }
   }
 
@@ -75,7 +76,9 @@ public final class BucketConfigFile {
       Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
       try (FileChannel ch =
           FileChannel.open(
-              tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+              tmp,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.TRUNCATE_EXISTING,
               StandardOpenOption.WRITE)) {
         ch.write(java.nio.ByteBuffer.wrap(JSON.writeValueAsBytes(raw)));
         ch.force(true);

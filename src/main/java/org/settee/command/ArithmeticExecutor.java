@@ -25,12 +25,13 @@ final class ArithmeticExecutor implements CommandExecutor {
     long initial = extras.getLong(8);
     long expiry = extras.getUnsignedInt(16);
     VBucket vb = cookie.vbucket();
-    KvResult result =
-        vb.arithmetic(key, increment, delta, initial, expiry, cookie.request().cas());
+    KvResult result = vb.arithmetic(key, increment, delta, initial, expiry, cookie.request().cas());
     var stats = cookie.bucket().stats();
     if (result.isSuccess()) {
       (increment ? stats.incrHits : stats.decrHits).increment();
-      long counter = Long.parseUnsignedLong(new String(result.item().value(), java.nio.charset.StandardCharsets.US_ASCII));
+      long counter =
+          Long.parseUnsignedLong(
+              new String(result.item().value(), java.nio.charset.StandardCharsets.US_ASCII));
       cookie.mutationSuccess(vb, result.item(), ByteBuffer.allocate(8).putLong(counter).array());
     } else {
       (increment ? stats.incrMisses : stats.decrMisses).increment();

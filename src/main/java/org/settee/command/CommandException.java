@@ -3,8 +3,8 @@ package org.settee.command;
 import org.settee.protocol.Status;
 
 /**
- * A request that cannot be executed as sent: carries the status to answer and a context that
- * XERROR clients see in the error body. Thrown only before anything was changed.
+ * A request that cannot be executed as sent: carries the status to answer and a context that XERROR
+ * clients see in the error body. Thrown only before anything was changed.
  */
 public final class CommandException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -26,25 +26,41 @@ public final class Commands {
     // Allowed before authentication (kv_engine's list).
     t.register(Access.ANYONE, NONE, new HelloExecutor(), Opcode.HELLO);
     t.register(Access.ANYONE, NONE, SaslExecutors.LIST_MECHS, Opcode.SASL_LIST_MECHS);
-    t.register(Access.ANYONE, NONE, new SaslExecutors.Auth(users, buckets, passwordHashing), Opcode.SASL_AUTH, Opcode.SASL_STEP);
+    t.register(
+        Access.ANYONE,
+        NONE,
+        new SaslExecutors.Auth(users, buckets, passwordHashing),
+        Opcode.SASL_AUTH,
+        Opcode.SASL_STEP);
     t.register(Access.ANYONE, NONE, new ErrorMapExecutor(), Opcode.GET_ERROR_MAP);
     // Session commands.
     t.register(Access.AUTHENTICATED, NONE, SimpleExecutors.NOOP, Opcode.NOOP);
     t.register(Access.AUTHENTICATED, NONE, SimpleExecutors.VERSION, Opcode.VERSION);
     t.register(Access.ANYONE, NONE, SimpleExecutors.QUIT, Opcode.QUIT, Opcode.QUITQ);
-    t.register(Access.AUTHENTICATED, NONE, new SaslExecutors.SelectBucket(buckets), Opcode.SELECT_BUCKET);
+    t.register(
+        Access.AUTHENTICATED, NONE, new SaslExecutors.SelectBucket(buckets), Opcode.SELECT_BUCKET);
     t.register(Access.AUTHENTICATED, NONE, new StatExecutor(connections, clock), Opcode.STAT);
     // Data commands, against the selected bucket.
     Set<Privilege> read = Set.of(Privilege.DATA_READ);
     Set<Privilege> write = Set.of(Privilege.DATA_WRITE);
     Set<Privilege> readWrite = Set.of(Privilege.DATA_READ, Privilege.DATA_WRITE);
-    t.register(Access.BUCKET, read, new GetExecutor(), Opcode.GET, Opcode.GETQ, Opcode.GETK, Opcode.GETKQ);
-    t.register(Access.BUCKET, write, new StoreExecutor(StoreMode.SET, clock), Opcode.SET, Opcode.SETQ);
-    t.register(Access.BUCKET, write, new StoreExecutor(StoreMode.ADD, clock), Opcode.ADD, Opcode.ADDQ);
-    t.register(Access.BUCKET, write, new StoreExecutor(StoreMode.REPLACE, clock), Opcode.REPLACE, Opcode.REPLACEQ);
+    t.register(
+        Access.BUCKET, read, new GetExecutor(), Opcode.GET, Opcode.GETQ, Opcode.GETK, Opcode.GETKQ);
+    t.register(
+        Access.BUCKET, write, new StoreExecutor(StoreMode.SET, clock), Opcode.SET, Opcode.SETQ);
+    t.register(
+        Access.BUCKET, write, new StoreExecutor(StoreMode.ADD, clock), Opcode.ADD, Opcode.ADDQ);
+    t.register(
+        Access.BUCKET,
+        write,
+        new StoreExecutor(StoreMode.REPLACE, clock),
+        Opcode.REPLACE,
+        Opcode.REPLACEQ);
     t.register(Access.BUCKET, write, new DeleteExecutor(), Opcode.DELETE, Opcode.DELETEQ);
-    t.register(Access.BUCKET, write, new ArithmeticExecutor(true), Opcode.INCREMENT, Opcode.INCREMENTQ);
-    t.register(Access.BUCKET, write, new ArithmeticExecutor(false), Opcode.DECREMENT, Opcode.DECREMENTQ);
+    t.register(
+        Access.BUCKET, write, new ArithmeticExecutor(true), Opcode.INCREMENT, Opcode.INCREMENTQ);
+    t.register(
+        Access.BUCKET, write, new ArithmeticExecutor(false), Opcode.DECREMENT, Opcode.DECREMENTQ);
     t.register(Access.BUCKET, write, new ConcatExecutor(true), Opcode.APPEND, Opcode.APPENDQ);
     t.register(Access.BUCKET, write, new ConcatExecutor(false), Opcode.PREPEND, Opcode.PREPENDQ);
     t.register(Access.BUCKET, write, new TouchExecutor(clock), Opcode.TOUCH);
@@ -52,7 +68,12 @@ public final class Commands {
     t.register(Access.BUCKET, readWrite, new GetLockedExecutor(), Opcode.GET_LOCKED);
     t.register(Access.BUCKET, readWrite, new UnlockExecutor(), Opcode.UNLOCK_KEY);
     t.register(Access.BUCKET, read, new GetMetaExecutor(), Opcode.GET_META);
-    t.register(Access.BUCKET, Set.of(Privilege.BUCKET_FLUSH), new FlushExecutor(), Opcode.FLUSH, Opcode.FLUSHQ);
+    t.register(
+        Access.BUCKET,
+        Set.of(Privilege.BUCKET_FLUSH),
+        new FlushExecutor(),
+        Opcode.FLUSH,
+        Opcode.FLUSHQ);
     return t;
   }
 }

@@ -21,7 +21,11 @@ final class ConcatExecutor implements CommandExecutor {
     VBucket vb = cookie.vbucket();
     KvResult result =
         vb.concat(
-            key, piece, append, cookie.request().cas(), cookie.maxItemSize(),
+            key,
+            piece,
+            append,
+            cookie.request().cas(),
+            cookie.maxItemSize(),
             joined -> Json.isJson(joined) ? Datatype.JSON : Datatype.RAW);
     if (result.isSuccess()) {
       cookie.bucket().stats().cmdSet.increment();

@@ -165,9 +165,9 @@ public final class Cookie {
   // ---- execution off the event loop ----
 
   /**
-   * Runs {@code work} on {@code executor} (it may block: hashing a password, reading a disk)
-   * and {@code completion} back on the connection's event loop. Requests behind this one wait,
-   * so responses keep their order. A full executor answers ETMPFAIL at once.
+   * Runs {@code work} on {@code executor} (it may block: hashing a password, reading a disk) and
+   * {@code completion} back on the connection's event loop. Requests behind this one wait, so
+   * responses keep their order. A full executor answers ETMPFAIL at once.
    */
   public <T> void offload(Executor executor, Supplier<T> work, Consumer<T> completion) {
     try {
@@ -222,13 +222,14 @@ public final class Cookie {
   /** A bodiless success (or nothing, for a quiet command). */
   public void success(long cas) {
     if (!quiet()) {
-      Response.writeStatus(connection.output(), request.opcodeByte(), Status.SUCCESS, request.opaque(), cas);
+      Response.writeStatus(
+          connection.output(), request.opcodeByte(), Status.SUCCESS, request.opaque(), cas);
     }
   }
 
   /**
-   * The success of a mutation: the new CAS, and the mutation token (vBucket UUID, seqno) when
-   * the connection negotiated MutationSeqno. Quiet commands say nothing.
+   * The success of a mutation: the new CAS, and the mutation token (vBucket UUID, seqno) when the
+   * connection negotiated MutationSeqno. Quiet commands say nothing.
    */
   public void mutationSuccess(VBucket vb, Item item, byte[] value) {
     if (quiet()) {
@@ -237,8 +238,15 @@ public final class Cookie {
     ByteBuf out = connection.output();
     int extras = connection.mutationSeqno() ? 16 : 0;
     Response.writeHeader(
-        out, request.opcodeByte(), Status.SUCCESS, request.opaque(), item.cas(), Datatype.RAW,
-        extras, 0, value.length);
+        out,
+        request.opcodeByte(),
+        Status.SUCCESS,
+        request.opaque(),
+        item.cas(),
+        Datatype.RAW,
+        extras,
+        0,
+        value.length);
     if (extras != 0) {
       out.writeLong(vb.uuid());
       out.writeLong(item.bySeqno());
@@ -252,7 +260,14 @@ public final class Cookie {
     byte[] key = withKey ? item.key().bytes() : EMPTY;
     int datatype = connection.json() ? item.datatype() & Datatype.JSON : Datatype.RAW;
     Response.writeHeader(
-        out, request.opcodeByte(), Status.SUCCESS, request.opaque(), cas, datatype, 4, key.length,
+        out,
+        request.opcodeByte(),
+        Status.SUCCESS,
+        request.opaque(),
+        cas,
+        datatype,
+        4,
+        key.length,
         item.value().length);
     out.writeInt(item.flags());
     out.writeBytes(key);
@@ -260,23 +275,42 @@ public final class Cookie {
   }
 
   /** A success carrying raw extras, key and value. */
-  public void respond(Status status, long cas, int datatype, byte[] extras, byte[] key, byte[] value) {
+  public void respond(
+      Status status, long cas, int datatype, byte[] extras, byte[] key, byte[] value) {
     Response.write(
-        connection.output(), request.opcodeByte(), status, request.opaque(), cas, datatype, extras,
-        key, value);
+        connection.output(),
+        request.opcodeByte(),
+        status,
+        request.opaque(),
+        cas,
+        datatype,
+        extras,
+        key,
+        value);
   }
 
   /** An error: always answered, quiet or not, remapped for clients without XERROR. */
   public void error(Status status, String context) {
     Response.writeError(
-        connection.output(), request.opcodeByte(), status, request.opaque(), connection.xerror(),
+        connection.output(),
+        request.opcodeByte(),
+        status,
+        request.opaque(),
+        connection.xerror(),
         context);
   }
 
   /** An error that echoes the key (GETK misses). */
   public void errorWithKey(Status status, byte[] key) {
     Response.write(
-        connection.output(), request.opcodeByte(), status, request.opaque(), 0, Datatype.RAW, EMPTY,
-        key, EMPTY);
+        connection.output(),
+        request.opcodeByte(),
+        status,
+        request.opaque(),
+        0,
+        Datatype.RAW,
+        EMPTY,
+        key,
+        EMPTY);
   }
 }

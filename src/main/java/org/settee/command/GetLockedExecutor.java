@@ -10,7 +10,8 @@ final class GetLockedExecutor implements CommandExecutor {
     cookie.expectExtras(0, 4);
     cookie.expectNoValue();
     var key = cookie.key();
-    long seconds = cookie.request().extrasLength() == 4 ? cookie.request().extras().getUnsignedInt(0) : 0;
+    long seconds =
+        cookie.request().extrasLength() == 4 ? cookie.request().extras().getUnsignedInt(0) : 0;
     KvResult result = cookie.vbucket().getLocked(key, seconds);
     if (result.isSuccess()) {
       cookie.document(result.item(), result.cas(), false);

@@ -58,7 +58,8 @@ final class HelloExecutor implements CommandExecutor {
     }
     String agent = agentName(request.key());
     var connection = cookie.connection();
-    connection.negotiated(asked.isEmpty() ? EnumSet.noneOf(Feature.class) : EnumSet.copyOf(asked), agent);
+    connection.negotiated(
+        asked.isEmpty() ? EnumSet.noneOf(Feature.class) : EnumSet.copyOf(asked), agent);
     LOG.debug("conn {}: HELLO from '{}' enabled {}", connection.id(), agent, asked);
     byte[] enabled = new byte[asked.size() * 2];
     int i = 0;

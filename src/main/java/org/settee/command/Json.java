@@ -13,7 +13,8 @@ final class Json {
   /** True when the bytes are exactly one JSON value. */
   static boolean isJson(byte[] value) {
     int i = 0;
-    while (i < value.length && (value[i] == ' ' || value[i] == '\t' || value[i] == '\n' || value[i] == '\r')) {
+    while (i < value.length
+        && (value[i] == ' ' || value[i] == '\t' || value[i] == '\n' || value[i] == '\r')) {
       i++;
     }
     if (i == value.length || !couldStartJson(value[i])) {
@@ -31,8 +32,13 @@ final class Json {
   }
 
   private static boolean couldStartJson(byte b) {
-    return b == '{' || b == '[' || b == '"' || b == 't' || b == 'f' || b == 'n' || b == '-'
+    return b == '{'
+        || b == '['
+        || b == '"'
+        || b == 't'
+        || b == 'f'
+        || b == 'n'
+        || b == '-'
         || (b >= '0' && b <= '9');
   }
-
 }

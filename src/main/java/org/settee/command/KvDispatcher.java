@@ -42,8 +42,12 @@ public final class KvDispatcher implements RequestDispatcher {
       CommandTable.Entry entry = table.get(request.opcode());
       if (entry == null) {
         Response.writeError(
-            connection.output(), request.opcodeByte(), Status.UNKNOWN_COMMAND, request.opaque(),
-            connection.xerror(), null);
+            connection.output(),
+            request.opcodeByte(),
+            Status.UNKNOWN_COMMAND,
+            request.opaque(),
+            connection.xerror(),
+            null);
         return;
       }
       cookie = new Cookie(connection, request, frameInfos(connection, request), maxItemSize);
@@ -56,8 +60,12 @@ public final class KvDispatcher implements RequestDispatcher {
       }
     } catch (CommandException e) {
       Response.writeError(
-          connection.output(), request.opcodeByte(), e.status(), request.opaque(),
-          connection.xerror(), e.getMessage());
+          connection.output(),
+          request.opcodeByte(),
+          e.status(),
+          request.opaque(),
+          connection.xerror(),
+          e.getMessage());
     } catch (RuntimeException e) {
       LOG.error("conn {}: failed to execute {}", connection.id(), request, e);
       connection.close("internal error executing " + request + ": " + e);
@@ -88,7 +96,8 @@ public final class KvDispatcher implements RequestDispatcher {
     if (datatype == Datatype.RAW) {
       return;
     }
-    int allowed = (connection.json() ? Datatype.JSON : 0) | (connection.snappy() ? Datatype.SNAPPY : 0);
+    int allowed =
+        (connection.json() ? Datatype.JSON : 0) | (connection.snappy() ? Datatype.SNAPPY : 0);
     if ((datatype & ~allowed) != 0) {
       throw CommandException.invalid(
           String.format("datatype 0x%02x was not negotiated with HELLO", datatype));

@@ -29,14 +29,18 @@ final class SaslExecutors {
         cookie.expectNoKey();
         cookie.expectNoValue();
         cookie.respond(
-            Status.SUCCESS, 0, 0, EMPTY, EMPTY,
+            Status.SUCCESS,
+            0,
+            0,
+            EMPTY,
+            EMPTY,
             SaslMechanism.listMechs().getBytes(StandardCharsets.US_ASCII));
       };
 
   /**
-   * SASL_AUTH starts an exchange (and forgets any earlier identity); SASL_STEP continues it.
-   * After success a user named like a bucket lands in that bucket, as Couchbase does for legacy
-   * memcached clients, which never send SELECT_BUCKET.
+   * SASL_AUTH starts an exchange (and forgets any earlier identity); SASL_STEP continues it. After
+   * success a user named like a bucket lands in that bucket, as Couchbase does for legacy memcached
+   * clients, which never send SELECT_BUCKET.
    */
   static final class Auth implements CommandExecutor {
     private final UserStore users;
@@ -44,8 +48,8 @@ final class SaslExecutors {
     private final Executor passwordHashing;
 
     /**
-     * @param passwordHashing where PLAIN passwords are checked: PBKDF2 with thousands of
-     *     iterations takes milliseconds, too long for an event loop that serves other clients
+     * @param passwordHashing where PLAIN passwords are checked: PBKDF2 with thousands of iterations
+     *     takes milliseconds, too long for an event loop that serves other clients
      */
     Auth(UserStore users, BucketRegistry buckets, Executor passwordHashing) {
       this.users = users;
@@ -81,7 +85,8 @@ final class SaslExecutors {
       byte[] message = request.valueBytes();
       if (mechanism == SaslMechanism.PLAIN) {
         SaslServer plain = server;
-        cookie.offload(passwordHashing, () -> plain.evaluate(message), step -> answer(cookie, plain, step));
+        cookie.offload(
+            passwordHashing, () -> plain.evaluate(message), step -> answer(cookie, plain, step));
       } else {
         answer(cookie, server, server.evaluate(message));
       }
@@ -104,7 +109,9 @@ final class SaslExecutors {
           connection.sasl(null);
           LOG.info(
               "conn {}: authentication failed ({}) from {}",
-              connection.id(), server.mechanism().wireName(), connection.peer());
+              connection.id(),
+              server.mechanism().wireName(),
+              connection.peer());
           throw new CommandException(Status.AUTH_ERROR, "authentication failed");
         }
         case INVALID -> {

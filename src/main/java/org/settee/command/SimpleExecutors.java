@@ -18,7 +18,11 @@ final class SimpleExecutors {
   static final CommandExecutor VERSION =
       cookie ->
           cookie.respond(
-              Status.SUCCESS, 0, 0, new byte[0], new byte[0],
+              Status.SUCCESS,
+              0,
+              0,
+              new byte[0],
+              new byte[0],
               SetteeVersion.VERSION.getBytes(StandardCharsets.US_ASCII));
 
   /** QUIT answers then closes; QUITQ just closes. */

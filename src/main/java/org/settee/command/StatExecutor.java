@@ -46,7 +46,11 @@ final class StatExecutor implements CommandExecutor {
         };
     for (Map.Entry<String, String> e : stats.entrySet()) {
       cookie.respond(
-          Status.SUCCESS, 0, 0, EMPTY, e.getKey().getBytes(StandardCharsets.UTF_8),
+          Status.SUCCESS,
+          0,
+          0,
+          EMPTY,
+          e.getKey().getBytes(StandardCharsets.UTF_8),
           e.getValue().getBytes(StandardCharsets.UTF_8));
     }
     cookie.respond(Status.SUCCESS, 0, 0, EMPTY, EMPTY, EMPTY);

@@ -34,7 +34,13 @@ final class StoreExecutor implements CommandExecutor {
     int datatype = Json.isJson(value) ? Datatype.JSON : Datatype.RAW;
     KvResult result =
         vb.store(
-            mode, key, value, flags, expiry, datatype, cookie.request().cas(),
+            mode,
+            key,
+            value,
+            flags,
+            expiry,
+            datatype,
+            cookie.request().cas(),
             cookie.frameInfos().preserveTtl());
     var stats = cookie.bucket().stats();
     stats.cmdSet.increment();

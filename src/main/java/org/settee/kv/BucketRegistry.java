@@ -8,8 +8,8 @@ import java.util.function.Consumer;
 import org.settee.util.Clock;
 
 /**
- * The node's buckets by name. Lookups are lock-free; creation and deletion are serialised so that
- * a name is never half-created or reused while its old bucket is still shutting down.
+ * The node's buckets by name. Lookups are lock-free; creation and deletion are serialised so that a
+ * name is never half-created or reused while its old bucket is still shutting down.
  */
 public final class BucketRegistry {
   private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();

@@ -3,8 +3,8 @@ package org.settee.kv;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A bucket's counters, updated from many event loops: LongAdders, so that counting never makes
- * two connections contend.
+ * A bucket's counters, updated from many event loops: LongAdders, so that counting never makes two
+ * connections contend.
  */
 public final class BucketStats {
   public final LongAdder cmdGet = new LongAdder();

@@ -3,9 +3,9 @@ package org.settee.kv;
 import org.settee.util.Clock;
 
 /**
- * Makes CAS values as kv_engine does: wall-clock nanoseconds with the low 16 bits used as a
- * logical counter, so a CAS is unique per item version and never goes backwards, even when the
- * wall clock does. Not thread-safe: each vBucket owns one and calls it under its own lock.
+ * Makes CAS values as kv_engine does: wall-clock nanoseconds with the low 16 bits used as a logical
+ * counter, so a CAS is unique per item version and never goes backwards, even when the wall clock
+ * does. Not thread-safe: each vBucket owns one and calls it under its own lock.
  */
 final class HybridLogicalClock {
   private static final long LOGICAL_MASK = 0xffffL;

@@ -11,9 +11,9 @@ import org.settee.util.Clock;
 /**
  * One vBucket: a hash table of items with its seqno counter, CAS clock and failover log.
  *
- * <p>Every operation runs under the vBucket's monitor: event loops of different connections
- * share vBuckets, and 1024 small locks keep contention low while making each read-modify-write
- * (CAS checks, locks, counters) atomic. Nothing under the lock blocks or does I/O.
+ * <p>Every operation runs under the vBucket's monitor: event loops of different connections share
+ * vBuckets, and 1024 small locks keep contention low while making each read-modify-write (CAS
+ * checks, locks, counters) atomic. Nothing under the lock blocks or does I/O.
  */
 public final class VBucket {
   /** Default and maximum GET_LOCKED durations, as kv_engine's defaults. */
@@ -145,9 +145,8 @@ public final class VBucket {
   }
 
   /**
-   * INCREMENT / DECREMENT of an ASCII decimal counter: increment wraps at 2^64, decrement stops
-   * at 0. A missing counter is created with {@code initial} unless {@code wireExpiry} is
-   * 0xffffffff.
+   * INCREMENT / DECREMENT of an ASCII decimal counter: increment wraps at 2^64, decrement stops at
+   * 0. A missing counter is created with {@code initial} unless {@code wireExpiry} is 0xffffffff.
    */
   public synchronized KvResult arithmetic(
       ItemKey key, boolean increment, long delta, long initial, long wireExpiry, long cas) {
@@ -185,8 +184,8 @@ public final class VBucket {
   }
 
   /**
-   * APPEND / PREPEND: the document keeps its flags and expiry; a missing one is NOT_STORED, and
-   * one that would grow over {@code maxSize} is E2BIG.
+   * APPEND / PREPEND: the document keeps its flags and expiry; a missing one is NOT_STORED, and one
+   * that would grow over {@code maxSize} is E2BIG.
    *
    * @param datatypeOf the datatype of the joined value (JSON detection)
    */
@@ -229,8 +228,7 @@ public final class VBucket {
     if (old.isLockedAt(clock.currentTimeMillis())) {
       return KvResult.failure(Status.LOCKED);
     }
-    return KvResult.success(
-        write(key, old.value(), old.flags(), expiry, old.datatype(), false));
+    return KvResult.success(write(key, old.value(), old.flags(), expiry, old.datatype(), false));
   }
 
   /**
@@ -299,8 +297,8 @@ public final class VBucket {
   }
 
   /**
-   * The CAS and lock rules shared by every mutation: a non-zero CAS must match; a locked item
-   * takes only its lock CAS (and the mutation releases the lock).
+   * The CAS and lock rules shared by every mutation: a non-zero CAS must match; a locked item takes
+   * only its lock CAS (and the mutation releases the lock).
    */
   private Status checkCasAndLock(Item old, long cas) {
     if (old == null) {
@@ -322,7 +320,15 @@ public final class VBucket {
     long revSeqno = old == null ? 1 : old.revSeqno() + 1;
     Item item =
         new Item(
-            key, value, flags, casClock.next(), expiry, datatype, ++highSeqno, revSeqno, deleted,
+            key,
+            value,
+            flags,
+            casClock.next(),
+            expiry,
+            datatype,
+            ++highSeqno,
+            revSeqno,
+            deleted,
             0);
     boolean wasLive = old != null && !old.deleted();
     if (old != null) {

@@ -41,8 +41,10 @@ public final class Connection {
   private ByteBuf pendingOutput;
   private String closeReason;
   private long requests;
+
   /** True while a request runs off the loop: later requests wait here, in order. */
   private boolean suspended;
+
   private final ArrayDeque<Request> waiting = new ArrayDeque<>();
   private Consumer<Request> dispatch;
   private volatile Snapshot snapshot;
@@ -222,8 +224,8 @@ public final class Connection {
   // ---- output ----
 
   /**
-   * The buffer responses are written into; it goes to the socket once per read batch, so a
-   * pipeline of requests costs one write and one flush.
+   * The buffer responses are written into; it goes to the socket once per read batch, so a pipeline
+   * of requests costs one write and one flush.
    */
   public ByteBuf output() {
     if (pendingOutput == null) {
@@ -273,8 +275,8 @@ public final class Connection {
   }
 
   /**
-   * Marks that the current request completes later, off the loop (a password hash, a disk
-   * read): requests behind it wait so that responses stay in order.
+   * Marks that the current request completes later, off the loop (a password hash, a disk read):
+   * requests behind it wait so that responses stay in order.
    */
   public void suspend() {
     suspended = true;

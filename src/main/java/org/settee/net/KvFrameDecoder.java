@@ -8,8 +8,8 @@ import org.settee.protocol.FrameParser;
 import org.settee.protocol.Request;
 
 /**
- * Cuts the connection's byte stream into requests. Before authentication frames are capped
- * small (as kv_engine does), so an anonymous peer cannot make the server buffer megabytes.
+ * Cuts the connection's byte stream into requests. Before authentication frames are capped small
+ * (as kv_engine does), so an anonymous peer cannot make the server buffer megabytes.
  */
 final class KvFrameDecoder extends ByteToMessageDecoder {
   /** kv_engine's cap for frames of unauthenticated connections. */

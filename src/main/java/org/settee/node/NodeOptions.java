@@ -60,8 +60,7 @@ public record NodeOptions(
 
   /** Defaults for an embedded node in tests: loopback, ephemeral ports, 64 vBuckets. */
   public static NodeOptions forTests(Path dataDir) {
-    return defaults(dataDir)
-        .toBuilder()
+    return defaults(dataDir).toBuilder()
         .bindHost("127.0.0.1")
         .ports(0, 0, 0, 0)
         .defaultBucketVBuckets(64)
@@ -165,9 +164,21 @@ public record NodeOptions(
 
     public NodeOptions build() {
       return new NodeOptions(
-          dataDir, bindHost, kvPort, kvTlsPort, mgmtPort, mgmtTlsPort, adminUsername,
-          adminPassword, unauthenticatedDefaultBucket, defaultBucketVBuckets, maxItemSize,
-          authDeadline, ioThreads, scramIterations, clock);
+          dataDir,
+          bindHost,
+          kvPort,
+          kvTlsPort,
+          mgmtPort,
+          mgmtTlsPort,
+          adminUsername,
+          adminPassword,
+          unauthenticatedDefaultBucket,
+          defaultBucketVBuckets,
+          maxItemSize,
+          authDeadline,
+          ioThreads,
+          scramIterations,
+          clock);
     }
   }
 }

@@ -33,8 +33,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Settee node: its configuration, buckets, users and listeners. {@code settee server} runs
- * one; tests embed one on ephemeral ports.
+ * One Settee node: its configuration, buckets, users and listeners. {@code settee server} runs one;
+ * tests embed one on ephemeral ports.
  */
 public final class SetteeNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SetteeNode.class);
@@ -48,12 +48,20 @@ public final class SetteeNode implements AutoCloseable {
   private BucketConfigFile bucketConfig;
   private FileChannel lockChannel;
   private FileLock dataDirLock;
-  /** PLAIN password checks (PBKDF2) run here, off the event loops; bounded, so a flood of
-   * logins gets ETMPFAIL instead of unbounded memory. */
+
+  /**
+   * PLAIN password checks (PBKDF2) run here, off the event loops; bounded, so a flood of logins
+   * gets ETMPFAIL instead of unbounded memory.
+   */
   private final ThreadPoolExecutor passwordHashing =
       new ThreadPoolExecutor(
-          2, 2, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024),
+          2,
+          2,
+          0,
+          TimeUnit.SECONDS,
+          new ArrayBlockingQueue<>(1024),
           new DefaultThreadFactory("settee-auth", true));
+
   private EventLoopGroup boss;
   private EventLoopGroup workers;
   private KvServer kvServer;
@@ -182,7 +190,8 @@ public final class SetteeNode implements AutoCloseable {
     try {
       Files.createDirectories(dir);
       lockChannel =
-          FileChannel.open(dir.resolve("settee.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileChannel.open(
+              dir.resolve("settee.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       dataDirLock = lockChannel.tryLock();
     } catch (OverlappingFileLockException e) {
       dataDirLock = null;
@@ -215,7 +224,9 @@ public final class SetteeNode implements AutoCloseable {
               options.defaultBucketVBuckets(),
               true));
       saveBuckets();
-      LOG.info("first start: created bucket 'default' with {} vBuckets", options.defaultBucketVBuckets());
+      LOG.info(
+          "first start: created bucket 'default' with {} vBuckets",
+          options.defaultBucketVBuckets());
     }
   }
 

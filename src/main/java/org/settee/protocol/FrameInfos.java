@@ -54,7 +54,8 @@ public record FrameInfos(boolean barrier, boolean preserveTtl, int durabilityLev
         }
         case DURABILITY -> {
           if (length != 1 && length != 3) {
-            throw new FrameInfoException(Status.EINVAL, "durability frame info of length " + length);
+            throw new FrameInfoException(
+                Status.EINVAL, "durability frame info of length " + length);
           }
           durability = in.getUnsignedByte(in.readerIndex());
           throw new FrameInfoException(

@@ -28,10 +28,13 @@ public final class HeaderLayout {
   public static final int MAGIC = 0;
   public static final int OPCODE = 1;
   public static final int KEY_LENGTH = 2;
+
   /** Flexible framing only: the framing extras length takes byte 2 ... */
   public static final int FRAMING_EXTRAS_LENGTH = 2;
+
   /** ... and the key length shrinks to byte 3. */
   public static final int ALT_KEY_LENGTH = 3;
+
   public static final int EXTRAS_LENGTH = 4;
   public static final int DATATYPE = 5;
   public static final int VBUCKET = 6;

@@ -1,8 +1,8 @@
 package org.settee.protocol;
 
 /**
- * Client opcodes Settee knows. A quiet opcode ("...Q") answers only when the outcome is
- * interesting (errors, and hits for gets); {@link #loud()} names its non-quiet twin.
+ * Client opcodes Settee knows. A quiet opcode ("...Q") answers only when the outcome is interesting
+ * (errors, and hits for gets); {@link #loud()} names its non-quiet twin.
  */
 public enum Opcode {
   GET(0x00),

@@ -4,8 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.util.ReferenceCounted;
 
 /**
- * One decoded client frame. It holds the frame's bytes (a retained slice of the connection's
- * input) and views of its sections; whoever executes it must {@link #release()} it.
+ * One decoded client frame. It holds the frame's bytes (a retained slice of the connection's input)
+ * and views of its sections; whoever executes it must {@link #release()} it.
  */
 public final class Request {
   private final ByteBuf frame;

@@ -23,7 +23,8 @@ public final class Response {
       byte[] extras,
       byte[] key,
       byte[] value) {
-    writeHeader(out, opcode, status, opaque, cas, datatype, extras.length, key.length, value.length);
+    writeHeader(
+        out, opcode, status, opaque, cas, datatype, extras.length, key.length, value.length);
     out.writeBytes(extras);
     out.writeBytes(key);
     out.writeBytes(value);
@@ -42,8 +43,9 @@ public final class Response {
       return;
     }
     if (xerror) {
-      byte[] body = ("{\"error\":{\"context\":\"" + jsonEscape(context) + "\"}}")
-          .getBytes(StandardCharsets.UTF_8);
+      byte[] body =
+          ("{\"error\":{\"context\":\"" + jsonEscape(context) + "\"}}")
+              .getBytes(StandardCharsets.UTF_8);
       write(out, opcode, status, opaque, 0, Datatype.JSON, EMPTY, EMPTY, body);
     } else {
       byte[] body = context.getBytes(StandardCharsets.UTF_8);

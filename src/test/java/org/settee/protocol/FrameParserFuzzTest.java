@@ -7,10 +7,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
 /**
- * Fuzzes the frame parser with arbitrary bytes: it must cut whole frames or ask for more, or
- * refuse with {@link MalformedFrameException}; never another exception, never a frame that
- * claims bytes it does not have, never a leaked buffer. The suite fuzzes for a short while (the
- * pom sets JAZZER_FUZZ); {@code scripts/fuzz-long} runs {@link FrameParserFuzzLong} for minutes.
+ * Fuzzes the frame parser with arbitrary bytes: it must cut whole frames or ask for more, or refuse
+ * with {@link MalformedFrameException}; never another exception, never a frame that claims bytes it
+ * does not have, never a leaked buffer. The suite fuzzes for a short while (the pom sets
+ * JAZZER_FUZZ); {@code scripts/fuzz-long} runs {@link FrameParserFuzzLong} for minutes.
  */
 class FrameParserFuzzTest {
   private static final int LIMIT = 64 * 1024;
