@@ -1,6 +1,7 @@
 package org.settee.net;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
@@ -280,6 +281,8 @@ public final class Connection {
    */
   public void suspend() {
     suspended = true;
+    // Nothing more is read meanwhile: a client cannot pile up bytes behind a slow request.
+    channel.config().setAutoRead(false);
   }
 
   /** The off-loop request completed (on the loop): run the ones that waited, in order. */
@@ -292,6 +295,10 @@ public final class Connection {
       }
       countRequest();
       dispatch.accept(next);
+    }
+    if (!suspended && !isClosing()) {
+      // Frames that arrived while suspended are still in the decoder: cut them now.
+      channel.pipeline().fireChannelRead(Unpooled.EMPTY_BUFFER);
     }
     flushOutput();
     if (!suspended && !isClosing()) {

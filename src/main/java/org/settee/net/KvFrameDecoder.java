@@ -25,6 +25,11 @@ final class KvFrameDecoder extends ByteToMessageDecoder {
 
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    if (connection.isSuspended()) {
+      // The request in flight may change the limit (SASL): the next frame is cut after it, when
+      // the connection resumes and decodes what is left.
+      return;
+    }
     int limit =
         connection.state().isAuthenticated() || connection.isAnonymous()
             ? maxBody

@@ -28,7 +28,7 @@ public final class FrameParser {
       throw new MalformedFrameException(String.format("invalid magic 0x%02x", magicByte));
     }
     long totalBody = in.getUnsignedInt(start + HeaderLayout.TOTAL_BODY_LENGTH);
-    if (totalBody > maxBodyLength) {
+    if (totalBody > maxBodyLength || totalBody > Integer.MAX_VALUE - HeaderLayout.HEADER_LENGTH) {
       throw new MalformedFrameException(
           "frame body of " + totalBody + " bytes is over the limit of " + maxBodyLength);
     }
