@@ -5,23 +5,23 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.settee.kv.BucketSettings;
 import org.settee.kv.BucketType;
+import org.settee.util.AtomicFiles;
 
 /**
  * The node's bucket definitions on disk ({@code <data-dir>/config/buckets.json}), written
  * atomically (temp file, fsync, rename) so a crash leaves the old or the new list, never half.
  *
  * <pre>
- * [ {"name":"default","type":"couchbase","ramQuotaMb":256,"numVBuckets":1024,"flushEnabled":true} ]
+ * [ {"name":"default","uuid":"<32 hex>","type":"couchbase","ramQuotaMb":256,"numVBuckets":1024,
+ *     "flushEnabled":true,"replicaNumber":0,"maxTTL":0,"evictionPolicy":"valueOnly"} ]
  * </pre>
  */
 public final class BucketConfigFile {
@@ -51,7 +51,11 @@ public final class BucketConfigFile {
                 type,
                 ((Number) m.get("ramQuotaMb")).longValue(),
                 ((Number) m.get("numVBuckets")).intValue(),
-                Boolean.TRUE.equals(m.get("flushEnabled"))));
+                Boolean.TRUE.equals(m.get("flushEnabled")),
+                ((Number) m.getOrDefault("replicaNumber", 0)).intValue(),
+                ((Number) m.getOrDefault("maxTTL", 0)).longValue(),
+                (String) m.getOrDefault("evictionPolicy", "valueOnly"),
+                (String) m.get("uuid")));
       }
       return result;
     } catch (IOException | RuntimeException e) {
@@ -63,27 +67,20 @@ public final class BucketConfigFile {
   public void save(List<BucketSettings> buckets) {
     List<Map<String, Object>> raw = new ArrayList<>();
     for (BucketSettings b : buckets) {
-      raw.add(
-          Map.of(
-              "name", b.name(),
-              "type", b.type().restName(),
-              "ramQuotaMb", b.ramQuotaMb(),
-              "numVBuckets", b.numVBuckets(),
-              "flushEnabled", b.flushEnabled()));
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("name", b.name());
+      m.put("uuid", b.uuid());
+      m.put("type", b.type().restName());
+      m.put("ramQuotaMb", b.ramQuotaMb());
+      m.put("numVBuckets", b.numVBuckets());
+      m.put("flushEnabled", b.flushEnabled());
+      m.put("replicaNumber", b.replicaNumber());
+      m.put("maxTTL", b.maxTtlSeconds());
+      m.put("evictionPolicy", b.evictionPolicy());
+      raw.add(m);
     }
     try {
-      Files.createDirectories(file.getParent());
-      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-      try (FileChannel ch =
-          FileChannel.open(
-              tmp,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.TRUNCATE_EXISTING,
-              StandardOpenOption.WRITE)) {
-        ch.write(java.nio.ByteBuffer.wrap(JSON.writeValueAsBytes(raw)));
-        ch.force(true);
-      }
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      AtomicFiles.write(file, JSON.writeValueAsBytes(raw));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write bucket configuration " + file, e);
     }

@@ -2,6 +2,7 @@ package org.settee.command;
 
 import java.util.Set;
 import java.util.concurrent.Executor;
+import org.settee.cluster.ConfigJson;
 import org.settee.kv.BucketRegistry;
 import org.settee.kv.StoreMode;
 import org.settee.net.ConnectionRegistry;
@@ -20,6 +21,7 @@ public final class Commands {
       UserStore users,
       BucketRegistry buckets,
       ConnectionRegistry connections,
+      ConfigJson configs,
       Clock clock,
       Executor passwordHashing) {
     CommandTable t = new CommandTable();
@@ -40,6 +42,8 @@ public final class Commands {
     t.register(
         Access.AUTHENTICATED, NONE, new SaslExecutors.SelectBucket(buckets), Opcode.SELECT_BUCKET);
     t.register(Access.AUTHENTICATED, NONE, new StatExecutor(connections, clock), Opcode.STAT);
+    t.register(
+        Access.AUTHENTICATED, NONE, new ClusterConfigExecutor(configs), Opcode.GET_CLUSTER_CONFIG);
     // Data commands, against the selected bucket.
     Set<Privilege> read = Set.of(Privilege.DATA_READ);
     Set<Privilege> write = Set.of(Privilege.DATA_WRITE);

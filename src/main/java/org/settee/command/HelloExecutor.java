@@ -34,7 +34,9 @@ final class HelloExecutor implements CommandExecutor {
           Feature.CLUSTERMAP_CHANGE_NOTIFICATION_BRIEF,
           Feature.UNORDERED_EXECUTION,
           Feature.ALT_REQUEST_SUPPORT,
-          Feature.PRESERVE_TTL);
+          Feature.PRESERVE_TTL,
+          Feature.GET_CLUSTER_CONFIG_WITH_KNOWN_VERSION,
+          Feature.DEDUPE_NOT_MY_VBUCKET_CLUSTERMAP);
 
   @Override
   public void execute(Cookie cookie) {

@@ -1,11 +1,14 @@
 package org.settee.command;
 
+import org.settee.cluster.ConfigJson;
+import org.settee.cluster.ConfigRevision;
 import org.settee.kv.Bucket;
 import org.settee.kv.BucketRegistry;
 import org.settee.kv.BucketState;
 import org.settee.net.Connection;
 import org.settee.net.RequestDispatcher;
 import org.settee.protocol.Datatype;
+import org.settee.protocol.Feature;
 import org.settee.protocol.FrameInfos;
 import org.settee.protocol.Magic;
 import org.settee.protocol.Request;
@@ -21,14 +24,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class KvDispatcher implements RequestDispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(KvDispatcher.class);
+  private static final byte[] EMPTY = new byte[0];
 
   private final CommandTable table;
   private final BucketRegistry buckets;
+  private final ConfigJson configs;
   private final int maxItemSize;
 
-  public KvDispatcher(CommandTable table, BucketRegistry buckets, int maxItemSize) {
+  public KvDispatcher(
+      CommandTable table, BucketRegistry buckets, ConfigJson configs, int maxItemSize) {
     this.table = table;
     this.buckets = buckets;
+    this.configs = configs;
     this.maxItemSize = maxItemSize;
   }
 
@@ -56,7 +63,11 @@ public final class KvDispatcher implements RequestDispatcher {
         checkAccess(connection, entry);
         entry.executor().execute(cookie);
       } catch (CommandException e) {
-        cookie.error(e.status(), e.getMessage());
+        if (e.status() == Status.NOT_MY_VBUCKET && connection.bucket() != null) {
+          notMyVBucket(cookie);
+        } else {
+          cookie.error(e.status(), e.getMessage());
+        }
       }
     } catch (CommandException e) {
       Response.writeError(
@@ -74,6 +85,23 @@ public final class KvDispatcher implements RequestDispatcher {
         request.release();
       }
     }
+  }
+
+  /**
+   * NOT_MY_VBUCKET carries the current configuration so the client can re-route at once; a client
+   * that negotiated the dedupe feature and already has this revision gets an empty body.
+   */
+  private void notMyVBucket(Cookie cookie) {
+    Connection connection = cookie.connection();
+    ConfigRevision current = configs.revision();
+    byte[] body = EMPTY;
+    if (!connection.has(Feature.DEDUPE_NOT_MY_VBUCKET_CLUSTERMAP)
+        || current.isNewerThan(connection.configSeen())) {
+      body = configs.terseBucket(connection.bucket());
+      connection.sawConfig(current);
+    }
+    int datatype = body.length > 0 && connection.json() ? Datatype.JSON : Datatype.RAW;
+    cookie.respond(Status.NOT_MY_VBUCKET, 0, datatype, EMPTY, EMPTY, body);
   }
 
   private static FrameInfos frameInfos(Connection connection, Request request) {

@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.settee.cluster.ConfigRevision;
 import org.settee.kv.Bucket;
 import org.settee.protocol.Feature;
 import org.settee.protocol.Request;
@@ -48,6 +49,10 @@ public final class Connection {
 
   private final ArrayDeque<Request> waiting = new ArrayDeque<>();
   private Consumer<Request> dispatch;
+
+  /** The newest configuration this client was sent (or told us it has), for dedupe and push. */
+  private ConfigRevision configSeen = ConfigRevision.NONE;
+
   private volatile Snapshot snapshot;
 
   /**
@@ -198,6 +203,7 @@ public final class Connection {
 
   public void select(Bucket selected) {
     this.bucket = selected;
+    this.configSeen = ConfigRevision.NONE;
     transition(selected == null ? ConnectionState.AUTHENTICATED : ConnectionState.BUCKET_SELECTED);
     publish();
   }
@@ -220,6 +226,31 @@ public final class Connection {
 
   public void sasl(SaslServer server) {
     this.sasl = server;
+  }
+
+  // ---- configuration delivery ----
+
+  public ConfigRevision configSeen() {
+    return configSeen;
+  }
+
+  /** Records that the client has (at least) this configuration. */
+  public void sawConfig(ConfigRevision revision) {
+    if (revision.isNewerThan(configSeen)) {
+      configSeen = revision;
+    }
+  }
+
+  /** Whether the client asked to be told of configuration changes (Duplex + notification). */
+  public boolean wantsConfigPush() {
+    return features.contains(Feature.DUPLEX)
+        && (features.contains(Feature.CLUSTERMAP_CHANGE_NOTIFICATION)
+            || features.contains(Feature.CLUSTERMAP_CHANGE_NOTIFICATION_BRIEF));
+  }
+
+  /** Brief notifications carry only the version; full ones the configuration too. */
+  public boolean wantsBriefConfigPush() {
+    return features.contains(Feature.CLUSTERMAP_CHANGE_NOTIFICATION_BRIEF);
   }
 
   // ---- output ----

@@ -17,12 +17,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.settee.SetteeVersion;
 import org.settee.cluster.BucketConfigFile;
+import org.settee.cluster.ClusterConfig;
+import org.settee.cluster.ConfigJson;
+import org.settee.cluster.NodeServices;
 import org.settee.command.Commands;
 import org.settee.command.KvDispatcher;
 import org.settee.kv.Bucket;
 import org.settee.kv.BucketRegistry;
 import org.settee.kv.BucketSettings;
 import org.settee.kv.BucketType;
+import org.settee.net.ConfigPush;
 import org.settee.net.Connection;
 import org.settee.net.ConnectionRegistry;
 import org.settee.net.KvServer;
@@ -46,6 +50,9 @@ public final class SetteeNode implements AutoCloseable {
   private final ConnectionRegistry connections = new ConnectionRegistry();
   private UserStore users;
   private BucketConfigFile bucketConfig;
+  private ClusterConfig clusterConfig;
+  private ConfigJson configJson;
+  private volatile NodeServices services = new NodeServices(0, 0, 0, 0);
   private FileChannel lockChannel;
   private FileLock dataDirLock;
 
@@ -84,8 +91,10 @@ public final class SetteeNode implements AutoCloseable {
       workers = transport.newGroup(options.ioThreads(), "settee-io");
       KvDispatcher dispatcher =
           new KvDispatcher(
-              Commands.table(users, buckets, connections, options.clock(), passwordHashing),
+              Commands.table(
+                  users, buckets, connections, configJson, options.clock(), passwordHashing),
               buckets,
+              configJson,
               options.maxItemSize());
       kvServer =
           new KvServer(
@@ -98,6 +107,8 @@ public final class SetteeNode implements AutoCloseable {
                   options.authDeadline(),
                   options.unauthenticatedDefaultBucket()));
       kvPort = kvServer.start(transport, boss, workers);
+      services = new NodeServices(kvPort, 0, options.mgmtPort(), 0);
+      clusterConfig.bump("listening on kv port " + kvPort);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       stopResources();
@@ -158,10 +169,36 @@ public final class SetteeNode implements AutoCloseable {
     return options;
   }
 
-  /** Creates a bucket and records it in the node's configuration. */
+  /** The cluster's identity and configuration revision. */
+  public ClusterConfig clusterConfig() {
+    return clusterConfig;
+  }
+
+  /** The configuration documents clients bootstrap from. */
+  public ConfigJson configJson() {
+    return configJson;
+  }
+
+  /** The services this node serves, with their bound ports. */
+  public NodeServices services() {
+    return services;
+  }
+
+  /**
+   * Creates a bucket and records it in the node's configuration; clients see it in the next
+   * configuration revision.
+   *
+   * @throws IllegalStateException when a bucket of that name exists
+   */
   public synchronized Bucket createBucket(BucketSettings settings) {
     Bucket bucket = buckets.create(settings);
     saveBuckets();
+    clusterConfig.bump("bucket " + settings.name() + " created");
+    LOG.info(
+        "bucket '{}' created ({}, {} vBuckets)",
+        settings.name(),
+        settings.type().restName(),
+        settings.numVBuckets());
     return bucket;
   }
 
@@ -170,6 +207,8 @@ public final class SetteeNode implements AutoCloseable {
     boolean deleted = buckets.delete(name);
     if (deleted) {
       saveBuckets();
+      clusterConfig.bump("bucket " + name + " deleted");
+      LOG.info("bucket '{}' deleted", name);
     }
     return deleted;
   }
@@ -207,6 +246,9 @@ public final class SetteeNode implements AutoCloseable {
   /** Users and buckets come from the data directory; a first start creates the defaults. */
   private void loadConfiguration() {
     Path config = options.dataDir().resolve("config");
+    clusterConfig = ClusterConfig.open(config.resolve("cluster.json"));
+    configJson = new ConfigJson(clusterConfig, () -> services);
+    clusterConfig.onChange(rev -> connections.open().forEach(c -> ConfigPush.offer(c, configJson)));
     users = UserStore.open(config.resolve("users.json"), options.scramIterations());
     if (users.users().isEmpty()) {
       users.upsert(options.adminUsername(), options.adminPassword(), List.of(Role.parse("admin")));

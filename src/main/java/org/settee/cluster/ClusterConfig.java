@@ -1,0 +1,138 @@
+package org.settee.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.settee.kv.BucketSettings;
+import org.settee.util.AtomicFiles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster's identity and configuration version, kept in {@code <data-dir>/config/cluster.json}.
+ * Every change clients must see (a bucket created or deleted, a node started with other ports)
+ * bumps the revision, which is persisted first so that it never goes backwards, not even across
+ * restarts.
+ *
+ * <pre>
+ * {"clusterUUID":"<32 hex>","nodeUUID":"<32 hex>","clusterName":"","revEpoch":1,"rev":7}
+ * </pre>
+ */
+public final class ClusterConfig {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterConfig.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path file;
+  private final String clusterUuid;
+  private final String nodeUuid;
+  private final String clusterName;
+  private final List<Consumer<ConfigRevision>> listeners = new CopyOnWriteArrayList<>();
+  private volatile ConfigRevision revision;
+
+  private ClusterConfig(
+      Path file, String clusterUuid, String nodeUuid, String clusterName, ConfigRevision revision) {
+    this.file = file;
+    this.clusterUuid = clusterUuid;
+    this.nodeUuid = nodeUuid;
+    this.clusterName = clusterName;
+    this.revision = revision;
+  }
+
+  /**
+   * Loads the cluster identity (a first start creates one) and bumps the revision: a restarted node
+   * may listen on other ports, and its clients must take the new configuration.
+   */
+  public static ClusterConfig open(Path file) {
+    ClusterConfig config;
+    if (Files.exists(file)) {
+      try {
+        JsonNode n = JSON.readTree(file.toFile());
+        config =
+            new ClusterConfig(
+                file,
+                text(n, "clusterUUID"),
+                text(n, "nodeUUID"),
+                n.path("clusterName").asText(""),
+                new ConfigRevision(n.path("revEpoch").asLong(1), n.path("rev").asLong(1)));
+      } catch (IOException | RuntimeException e) {
+        throw new IllegalStateException(
+            "cannot read cluster configuration " + file + ": " + e.getMessage(), e);
+      }
+    } else {
+      config =
+          new ClusterConfig(
+              file,
+              BucketSettings.newUuid(),
+              BucketSettings.newUuid(),
+              "",
+              new ConfigRevision(1, 0));
+    }
+    config.bump("node start");
+    return config;
+  }
+
+  private static String text(JsonNode n, String field) {
+    String value = n.path(field).asText("");
+    if (value.isEmpty()) {
+      throw new IllegalStateException("missing " + field);
+    }
+    return value;
+  }
+
+  public String clusterUuid() {
+    return clusterUuid;
+  }
+
+  public String nodeUuid() {
+    return nodeUuid;
+  }
+
+  public String clusterName() {
+    return clusterName;
+  }
+
+  public ConfigRevision revision() {
+    return revision;
+  }
+
+  /** Called with the new revision after every change, on the thread that made the change. */
+  public void onChange(Consumer<ConfigRevision> listener) {
+    listeners.add(listener);
+  }
+
+  /** Moves to the next revision, persists it, then tells the listeners. */
+  public ConfigRevision bump(String why) {
+    ConfigRevision next;
+    synchronized (this) {
+      next = new ConfigRevision(revision.epoch(), revision.rev() + 1);
+      persist(next);
+      revision = next;
+    }
+    LOG.debug("cluster configuration rev {} ({})", next.rev(), why);
+    for (Consumer<ConfigRevision> listener : listeners) {
+      listener.accept(next);
+    }
+    return next;
+  }
+
+  private void persist(ConfigRevision r) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("clusterUUID", clusterUuid);
+    n.put("nodeUUID", nodeUuid);
+    n.put("clusterName", clusterName);
+    n.put("revEpoch", r.epoch());
+    n.put("rev", r.rev());
+    try {
+      AtomicFiles.write(file, JSON.writeValueAsBytes(n));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write cluster configuration " + file, e);
+    }
+  }
+}
