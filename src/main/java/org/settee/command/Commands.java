@@ -2,6 +2,7 @@ package org.settee.command;
 
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import org.settee.cluster.ConfigJson;
 import org.settee.kv.BucketRegistry;
 import org.settee.kv.StoreMode;
@@ -9,6 +10,7 @@ import org.settee.net.ConnectionRegistry;
 import org.settee.protocol.Opcode;
 import org.settee.security.Privilege;
 import org.settee.security.UserStore;
+import org.settee.storage.BucketStorage;
 import org.settee.util.Clock;
 
 /** Builds the node's command table: every opcode Settee serves, its access rule and executor. */
@@ -22,6 +24,7 @@ public final class Commands {
       BucketRegistry buckets,
       ConnectionRegistry connections,
       ConfigJson configs,
+      Function<String, BucketStorage> storages,
       Clock clock,
       Executor passwordHashing) {
     CommandTable t = new CommandTable();
@@ -41,7 +44,8 @@ public final class Commands {
     t.register(Access.ANYONE, NONE, SimpleExecutors.QUIT, Opcode.QUIT, Opcode.QUITQ);
     t.register(
         Access.AUTHENTICATED, NONE, new SaslExecutors.SelectBucket(buckets), Opcode.SELECT_BUCKET);
-    t.register(Access.AUTHENTICATED, NONE, new StatExecutor(connections, clock), Opcode.STAT);
+    t.register(
+        Access.AUTHENTICATED, NONE, new StatExecutor(connections, storages, clock), Opcode.STAT);
     t.register(
         Access.AUTHENTICATED, NONE, new ClusterConfigExecutor(configs), Opcode.GET_CLUSTER_CONFIG);
     // Data commands, against the selected bucket.
@@ -72,6 +76,8 @@ public final class Commands {
     t.register(Access.BUCKET, readWrite, new GetLockedExecutor(), Opcode.GET_LOCKED);
     t.register(Access.BUCKET, readWrite, new UnlockExecutor(), Opcode.UNLOCK_KEY);
     t.register(Access.BUCKET, read, new GetMetaExecutor(), Opcode.GET_META);
+    t.register(Access.BUCKET, read, new ObserveSeqnoExecutor(), Opcode.OBSERVE_SEQNO);
+    t.register(Access.BUCKET, read, new ObserveExecutor(), Opcode.OBSERVE);
     t.register(
         Access.BUCKET,
         Set.of(Privilege.BUCKET_FLUSH),

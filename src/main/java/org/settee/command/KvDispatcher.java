@@ -158,6 +158,10 @@ public final class KvDispatcher implements RequestDispatcher {
       throw new CommandException(Status.NO_BUCKET, "bucket " + bucket.name() + " is going away");
     }
     checkPrivileges(connection, entry, bucket.name());
+    String refused = bucket.writesRefusedBecause();
+    if (refused != null && entry.privileges().contains(Privilege.DATA_WRITE)) {
+      throw new CommandException(Status.ETMPFAIL, refused);
+    }
   }
 
   private static void checkPrivileges(

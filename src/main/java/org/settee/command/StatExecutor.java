@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 import org.settee.SetteeVersion;
 import org.settee.kv.Bucket;
 import org.settee.kv.BucketStats;
@@ -13,6 +14,7 @@ import org.settee.net.Connection;
 import org.settee.net.ConnectionRegistry;
 import org.settee.protocol.Status;
 import org.settee.security.Privilege;
+import org.settee.storage.BucketStorage;
 import org.settee.util.Clock;
 
 /**
@@ -24,11 +26,14 @@ final class StatExecutor implements CommandExecutor {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ConnectionRegistry connections;
+  private final Function<String, BucketStorage> storages;
   private final Clock clock;
   private final long startedMillis;
 
-  StatExecutor(ConnectionRegistry connections, Clock clock) {
+  StatExecutor(
+      ConnectionRegistry connections, Function<String, BucketStorage> storages, Clock clock) {
     this.connections = connections;
+    this.storages = storages;
     this.clock = clock;
     this.startedMillis = clock.currentTimeMillis();
   }
@@ -41,6 +46,8 @@ final class StatExecutor implements CommandExecutor {
         switch (group) {
           case "" -> defaults(cookie.bucket());
           case "vbucket" -> vbuckets(cookie);
+          case "vbucket-seqno" -> vbucketSeqnos(cookie);
+          case "warmup" -> warmup(cookie);
           case "connections" -> connections(cookie.connection());
           default -> throw new CommandException(Status.KEY_ENOENT, "unknown stat group " + group);
         };
@@ -85,6 +92,14 @@ final class StatExecutor implements CommandExecutor {
       s.put("cas_misses", Long.toString(b.casMisses.sum()));
       s.put("cmd_touch", Long.toString(b.touches.sum()));
       s.put("vb_active_expired", Long.toString(b.expirations()));
+      BucketStorage storage = storages.apply(bucket.name());
+      s.put("ep_persistence", storage == null ? "none" : "rocksdb");
+      if (storage != null) {
+        s.put("ep_queue_size", Long.toString(storage.diskQueueSize()));
+        s.put("ep_total_persisted", Long.toString(storage.persistedItems()));
+        String refused = bucket.writesRefusedBecause();
+        s.put("ep_writes_refused", refused == null ? "false" : refused);
+      }
     }
     return s;
   }
@@ -99,6 +114,42 @@ final class StatExecutor implements CommandExecutor {
       VBucket vb = bucket.vbucket(i);
       s.put("vb_" + i, vb.state().statName());
     }
+    return s;
+  }
+
+  private static Bucket requireBucket(Cookie cookie) {
+    Bucket bucket = cookie.bucket();
+    if (bucket == null) {
+      throw new CommandException(Status.NO_BUCKET, "select a bucket first");
+    }
+    return bucket;
+  }
+
+  /** Per vBucket: UUID, high seqno and persisted seqno (cbstats vbucket-seqno). */
+  private static Map<String, String> vbucketSeqnos(Cookie cookie) {
+    Bucket bucket = requireBucket(cookie);
+    Map<String, String> s = new LinkedHashMap<>();
+    for (int i = 0; i < bucket.numVBuckets(); i++) {
+      VBucket vb = bucket.vbucket(i);
+      s.put("vb_" + i + ":uuid", Long.toUnsignedString(vb.uuid()));
+      s.put("vb_" + i + ":high_seqno", Long.toString(vb.highSeqno()));
+      s.put("vb_" + i + ":last_persisted_seqno", Long.toString(vb.persistedSeqno()));
+    }
+    return s;
+  }
+
+  /** What warmup loaded (cbstats warmup). */
+  private Map<String, String> warmup(Cookie cookie) {
+    Bucket bucket = requireBucket(cookie);
+    BucketStorage storage = storages.apply(bucket.name());
+    if (storage == null) {
+      throw new CommandException(Status.KEY_ENOENT, "bucket " + bucket.name() + " has no warmup");
+    }
+    Map<String, String> s = new LinkedHashMap<>();
+    s.put("ep_warmup_state", "done");
+    s.put("ep_warmup_value_count", Long.toString(storage.warmup().items()));
+    s.put("ep_warmup_time", Long.toString(storage.warmup().millis() * 1000));
+    s.put("ep_warmup_unclean_shutdown", Boolean.toString(storage.warmup().uncleanShutdown()));
     return s;
   }
 

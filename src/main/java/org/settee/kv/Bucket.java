@@ -13,6 +13,8 @@ public final class Bucket {
   private final VBucket[] vbuckets;
   private final BucketStats stats = new BucketStats();
   private final AtomicReference<BucketState> state = new AtomicReference<>(BucketState.CREATING);
+  private volatile String writesRefusedBecause;
+  private volatile Runnable afterFlush = () -> {};
 
   /** Builds a bucket whose vBuckets are all active here (a single-node cluster). */
   public Bucket(BucketSettings settings, Clock clock) {
@@ -65,11 +67,34 @@ public final class Bucket {
     return moved;
   }
 
-  /** Drops every document of every vBucket. */
+  /** Drops every document of every vBucket (and, through the storage hook, on disk). */
   public void flush() {
     for (VBucket vb : vbuckets) {
       vb.flush();
     }
+    afterFlush.run();
+  }
+
+  /** Storage registers here what a flush must also do on disk. */
+  public void afterFlush(Runnable hook) {
+    this.afterFlush = hook;
+  }
+
+  /**
+   * While storage cannot persist (disk full, I/O error), writes are refused with a temporary
+   * failure rather than acknowledged and then lost.
+   */
+  public void refuseWrites(String reason) {
+    this.writesRefusedBecause = reason;
+  }
+
+  public void acceptWrites() {
+    this.writesRefusedBecause = null;
+  }
+
+  /** Why writes are refused now, or null when they are accepted. */
+  public String writesRefusedBecause() {
+    return writesRefusedBecause;
   }
 
   /** Live documents in all vBuckets. */

@@ -41,10 +41,19 @@ public final class BucketRegistry {
    * @throws IllegalStateException when the name is taken
    */
   public synchronized Bucket create(BucketSettings settings) {
+    return create(settings, b -> {});
+  }
+
+  /**
+   * Creates a bucket, lets {@code prepare} set it up (storage, warmup) while nobody can reach it
+   * yet, then readies it.
+   */
+  public synchronized Bucket create(BucketSettings settings, Consumer<Bucket> prepare) {
     if (buckets.containsKey(settings.name())) {
       throw new IllegalStateException("bucket " + settings.name() + " already exists");
     }
     Bucket bucket = new Bucket(settings, clock);
+    prepare.accept(bucket);
     buckets.put(settings.name(), bucket);
     bucket.transition(BucketState.CREATING, BucketState.READY);
     return bucket;
@@ -56,6 +65,14 @@ public final class BucketRegistry {
    * @return false when there was no such bucket
    */
   public synchronized boolean delete(String name) {
+    return delete(name, b -> {});
+  }
+
+  /**
+   * Shuts a bucket down: no new requests, its connections told to go, then {@code teardown}
+   * (storage) runs, then the name is free.
+   */
+  public synchronized boolean delete(String name, Consumer<Bucket> teardown) {
     Bucket bucket = buckets.get(name);
     if (bucket == null || !bucket.transition(BucketState.READY, BucketState.SHUTTING_DOWN)) {
       return false;
@@ -63,7 +80,7 @@ public final class BucketRegistry {
     for (Consumer<Bucket> listener : shutdownListeners) {
       listener.accept(bucket);
     }
-    bucket.flush();
+    teardown.accept(bucket);
     bucket.transition(BucketState.SHUTTING_DOWN, BucketState.GONE);
     buckets.remove(name);
     return true;

@@ -23,6 +23,15 @@ public final class FailoverLog {
     }
   }
 
+  /** Replaces the whole log (warmup), newest first; an empty list leaves it as it is. */
+  public synchronized void replace(List<Entry> newestFirst) {
+    if (newestFirst.isEmpty()) {
+      return;
+    }
+    entries.clear();
+    entries.addAll(newestFirst.subList(0, Math.min(MAX_ENTRIES, newestFirst.size())));
+  }
+
   public synchronized Entry latest() {
     return entries.get(0);
   }

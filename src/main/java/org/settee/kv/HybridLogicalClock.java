@@ -16,6 +16,11 @@ final class HybridLogicalClock {
     this.clock = clock;
   }
 
+  /** Makes every later CAS larger than one seen before (warmup of persisted items). */
+  void observe(long cas) {
+    last = Math.max(last, cas);
+  }
+
   long next() {
     long physical = (clock.currentTimeMillis() * 1_000_000L) & ~LOGICAL_MASK;
     last = Math.max(last + 1, physical);

@@ -1,7 +1,10 @@
 package org.settee.kv;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.ToIntFunction;
@@ -34,6 +37,15 @@ public final class VBucket {
   private long highSeqno;
   private long liveItems;
 
+  /**
+   * Mutations not yet persisted, one (the latest) per key, in seqno order: null for buckets that
+   * never touch disk. The flusher takes them in batches.
+   */
+  private LinkedHashMap<ItemKey, Item> dirty;
+
+  private Runnable onDirty;
+  private volatile long persistedSeqno;
+
   VBucket(int id, VBucketState state, Clock clock, BucketStats stats, boolean keepTombstones) {
     this.id = id;
     this.state = state;
@@ -63,6 +75,94 @@ public final class VBucket {
 
   public synchronized long highSeqno() {
     return highSeqno;
+  }
+
+  /** The highest seqno known to be on disk (OBSERVE_SEQNO, durability). */
+  public long persistedSeqno() {
+    return persistedSeqno;
+  }
+
+  // ---- persistence hooks (the storage package drives these) ----
+
+  /** Starts tracking mutations for the flusher; {@code onDirty} wakes it, cheaply and often. */
+  public synchronized void trackDirty(Runnable wakeFlusher) {
+    this.dirty = new LinkedHashMap<>();
+    this.onDirty = wakeFlusher;
+  }
+
+  /** Mutations waiting for the flusher. */
+  public synchronized int dirtyCount() {
+    return dirty == null ? 0 : dirty.size();
+  }
+
+  /** Hands the pending mutations (latest per key, seqno order) to the flusher. */
+  public synchronized List<Item> takeDirty() {
+    if (dirty == null || dirty.isEmpty()) {
+      return List.of();
+    }
+    List<Item> batch = new ArrayList<>(dirty.values());
+    dirty.clear();
+    return batch;
+  }
+
+  /**
+   * Gives back a batch the flusher could not write: each item goes back unless a newer version of
+   * its key is already waiting, and ahead of the newer mutations, keeping seqno order.
+   */
+  public synchronized void requeue(List<Item> failed) {
+    LinkedHashMap<ItemKey, Item> merged = new LinkedHashMap<>();
+    for (Item item : failed) {
+      if (!dirty.containsKey(item.key())) {
+        merged.put(item.key(), item);
+      }
+    }
+    merged.putAll(dirty);
+    dirty = merged;
+  }
+
+  /** Records that everything up to {@code seqno} is on disk. */
+  public void persisted(long seqno) {
+    if (seqno > persistedSeqno) {
+      persistedSeqno = seqno;
+    }
+  }
+
+  /** Warmup: puts back an item read from disk (no new seqno, not dirty). */
+  public synchronized void restore(Item item) {
+    Item old = items.put(item.key(), item);
+    if (old != null) {
+      stats.memoryReleased(old.memoryFootprint());
+      if (!old.deleted()) {
+        liveItems--;
+        stats.itemsRemoved(1);
+      }
+    }
+    stats.memoryUsed(item.memoryFootprint());
+    if (!item.deleted()) {
+      liveItems++;
+      stats.itemsAdded(1);
+    }
+    highSeqno = Math.max(highSeqno, item.bySeqno());
+    casClock.observe(item.cas());
+  }
+
+  /**
+   * Warmup: the vBucket's persisted state. After an unclean shutdown a new failover-log entry
+   * starts a new history branch at the persisted seqno, as Couchbase does: whatever a client saw
+   * beyond it may be gone.
+   */
+  public synchronized void restoreState(
+      VBucketState restoredState,
+      long restoredHighSeqno,
+      List<FailoverLog.Entry> failoverEntries,
+      boolean uncleanShutdown) {
+    this.state = restoredState;
+    this.highSeqno = Math.max(highSeqno, restoredHighSeqno);
+    this.persistedSeqno = highSeqno;
+    failoverLog.replace(failoverEntries);
+    if (uncleanShutdown && restoredState == VBucketState.ACTIVE) {
+      failoverLog.add(ThreadLocalRandom.current().nextLong(), highSeqno);
+    }
   }
 
   /** Live documents (expired ones count until something notices they expired). */
@@ -276,6 +376,14 @@ public final class VBucket {
     stats.itemsRemoved(liveItems);
     items.clear();
     liveItems = 0;
+    if (dirty != null) {
+      dirty.clear();
+    }
+  }
+
+  /** Visits every item (tombstones included) under the lock; for flush-to-disk tests and stats. */
+  public synchronized void forEach(java.util.function.Consumer<Item> visitor) {
+    items.values().forEach(visitor);
   }
 
   // ---- internals, all called under the monitor ----
@@ -339,6 +447,12 @@ public final class VBucket {
     } else {
       items.put(key, item);
       stats.memoryUsed(item.memoryFootprint());
+    }
+    if (dirty != null) {
+      // remove + put moves the key to the end: the map stays in seqno order.
+      dirty.remove(key);
+      dirty.put(key, item);
+      onDirty.run();
     }
     if (wasLive && deleted) {
       liveItems--;

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -33,6 +34,7 @@ import org.settee.net.KvServer;
 import org.settee.net.Transport;
 import org.settee.security.Role;
 import org.settee.security.UserStore;
+import org.settee.storage.BucketStorage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +50,7 @@ public final class SetteeNode implements AutoCloseable {
   private final AtomicReference<NodeState> state = new AtomicReference<>(NodeState.NEW);
   private final BucketRegistry buckets;
   private final ConnectionRegistry connections = new ConnectionRegistry();
+  private final ConcurrentHashMap<String, BucketStorage> storages = new ConcurrentHashMap<>();
   private UserStore users;
   private BucketConfigFile bucketConfig;
   private ClusterConfig clusterConfig;
@@ -92,7 +95,13 @@ public final class SetteeNode implements AutoCloseable {
       KvDispatcher dispatcher =
           new KvDispatcher(
               Commands.table(
-                  users, buckets, connections, configJson, options.clock(), passwordHashing),
+                  users,
+                  buckets,
+                  connections,
+                  configJson,
+                  storages::get,
+                  options.clock(),
+                  passwordHashing),
               buckets,
               configJson,
               options.maxItemSize());
@@ -191,7 +200,7 @@ public final class SetteeNode implements AutoCloseable {
    * @throws IllegalStateException when a bucket of that name exists
    */
   public synchronized Bucket createBucket(BucketSettings settings) {
-    Bucket bucket = buckets.create(settings);
+    Bucket bucket = buckets.create(settings, this::openStorage);
     saveBuckets();
     clusterConfig.bump("bucket " + settings.name() + " created");
     LOG.info(
@@ -204,7 +213,7 @@ public final class SetteeNode implements AutoCloseable {
 
   /** Deletes a bucket (its connections are closed first) and records that. */
   public synchronized boolean deleteBucket(String name) {
-    boolean deleted = buckets.delete(name);
+    boolean deleted = buckets.delete(name, this::destroyStorage);
     if (deleted) {
       saveBuckets();
       clusterConfig.bump("bucket " + name + " deleted");
@@ -256,7 +265,7 @@ public final class SetteeNode implements AutoCloseable {
     }
     bucketConfig = new BucketConfigFile(config.resolve("buckets.json"));
     if (bucketConfig.exists()) {
-      bucketConfig.load().forEach(buckets::create);
+      bucketConfig.load().forEach(settings -> buckets.create(settings, this::openStorage));
     } else {
       buckets.create(
           new BucketSettings(
@@ -264,12 +273,35 @@ public final class SetteeNode implements AutoCloseable {
               BucketType.COUCHBASE,
               DEFAULT_BUCKET_QUOTA_MB,
               options.defaultBucketVBuckets(),
-              true));
+              true),
+          this::openStorage);
       saveBuckets();
       LOG.info(
           "first start: created bucket 'default' with {} vBuckets",
           options.defaultBucketVBuckets());
     }
+  }
+
+  /** Couchbase buckets persist; ephemeral and memcached buckets live in memory only. */
+  private void openStorage(Bucket bucket) {
+    if (bucket.settings().type() != BucketType.COUCHBASE) {
+      return;
+    }
+    BucketSettings s = bucket.settings();
+    Path dir = options.dataDir().resolve("buckets").resolve(s.name() + "-" + s.uuid());
+    storages.put(s.name(), BucketStorage.open(dir, bucket));
+  }
+
+  private void destroyStorage(Bucket bucket) {
+    BucketStorage storage = storages.remove(bucket.name());
+    if (storage != null) {
+      storage.destroy();
+    }
+  }
+
+  /** The persistence of a couchbase bucket, or null. */
+  public BucketStorage storage(String bucketName) {
+    return storages.get(bucketName);
   }
 
   /** A bucket going away first loses its connections (each closed on its own event loop). */
@@ -295,6 +327,11 @@ public final class SetteeNode implements AutoCloseable {
     if (boss != null) {
       boss.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     }
+    // Connections and loops are gone: nothing writes any more, so what is dirty can be drained.
+    for (BucketStorage storage : storages.values()) {
+      storage.close();
+    }
+    storages.clear();
     try {
       if (dataDirLock != null) {
         dataDirLock.release();

@@ -40,6 +40,8 @@ public enum Opcode {
   SASL_AUTH(0x21),
   SASL_STEP(0x22),
   SELECT_BUCKET(0x89),
+  OBSERVE_SEQNO(0x91),
+  OBSERVE(0x92),
   GET_LOCKED(0x94),
   UNLOCK_KEY(0x95),
   GET_META(0xa0),

@@ -1,0 +1,150 @@
+package org.settee.storage;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.rocksdb.RocksDBException;
+import org.settee.kv.Bucket;
+import org.settee.kv.VBucket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A couchbase bucket's persistence: opens its store, warms the bucket up from it, runs its flusher,
+ * and closes or destroys it. Writes are acknowledged from memory; the flusher persists them shortly
+ * after and advances the persisted seqno that OBSERVE_SEQNO reports.
+ */
+public final class BucketStorage implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(BucketStorage.class);
+
+  private final Bucket bucket;
+  private final BucketStore store;
+  private final Flusher flusher;
+  private final Warmup.Result warmup;
+  private boolean closed;
+
+  private BucketStorage(Bucket bucket, BucketStore store, Flusher flusher, Warmup.Result warmup) {
+    this.bucket = bucket;
+    this.store = store;
+    this.flusher = flusher;
+    this.warmup = warmup;
+  }
+
+  /**
+   * Opens the bucket's store in {@code dir}, loads everything it holds into the bucket (before the
+   * bucket serves anything), and starts persisting.
+   *
+   * @throws CorruptStorageException when the directory holds data Settee cannot read
+   */
+  public static BucketStorage open(Path dir, Bucket bucket) {
+    BucketStore store = BucketStore.open(dir);
+    try {
+      Warmup.Result warmup = new Warmup(bucket, store).run();
+      Flusher flusher = new Flusher(bucket, store);
+      for (int i = 0; i < bucket.numVBuckets(); i++) {
+        bucket.vbucket(i).trackDirty(flusher::wake);
+      }
+      BucketStorage storage = new BucketStorage(bucket, store, flusher, warmup);
+      bucket.afterFlush(storage::flushOnDisk);
+      flusher.start();
+      return storage;
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  public Warmup.Result warmup() {
+    return warmup;
+  }
+
+  /** Items written to disk since the bucket opened. */
+  public long persistedItems() {
+    return flusher.persistedItems();
+  }
+
+  /** Mutations waiting for the flusher. */
+  public long diskQueueSize() {
+    long n = 0;
+    for (int i = 0; i < bucket.numVBuckets(); i++) {
+      n += bucket.vbucket(i).dirtyCount();
+    }
+    return n;
+  }
+
+  /**
+   * Empties the bucket on disk. It runs on the storage thread after the batch in progress, so a
+   * write taken before the flush cannot land after it.
+   */
+  private void flushOnDisk() {
+    flusher.submit(
+        () -> {
+          try {
+            store.deleteAllItems();
+          } catch (RocksDBException e) {
+            LOG.error("bucket {}: flush on disk failed: {}", bucket.name(), e.getMessage());
+          }
+        });
+  }
+
+  /** Clean close: persists what is dirty, marks the store cleanly closed, releases it. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      flusher.stop(true);
+      writeStates();
+      store.markCleanShutdown();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RocksDBException e) {
+      LOG.error("bucket {}: could not mark a clean shutdown: {}", bucket.name(), e.getMessage());
+    } finally {
+      store.close();
+    }
+  }
+
+  /** The bucket is deleted: stop without persisting, release the store, delete its files. */
+  public synchronized void destroy() {
+    if (!closed) {
+      closed = true;
+      try {
+        flusher.stop(false);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        store.close();
+      }
+    }
+    deleteRecursively(store.dir());
+  }
+
+  private void writeStates() throws RocksDBException {
+    try (BucketStore.Batch batch = store.batch()) {
+      for (int i = 0; i < bucket.numVBuckets(); i++) {
+        VBucket vb = bucket.vbucket(i);
+        batch.vbucket(i, vb.state(), vb.persistedSeqno(), vb.failoverLog().entries());
+      }
+      batch.commit();
+    }
+  }
+
+  static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + dir, e);
+    }
+  }
+}

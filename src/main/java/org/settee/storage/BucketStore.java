@@ -1,0 +1,179 @@
+package org.settee.storage;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+import org.settee.kv.FailoverLog;
+import org.settee.kv.Item;
+import org.settee.kv.VBucketState;
+
+/**
+ * One bucket's RocksDB instance (layout: {@link StorageLayout}). Not thread-safe by design: its
+ * owner, the bucket's storage thread, is the only caller after open.
+ */
+final class BucketStore implements AutoCloseable {
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private final Path dir;
+  private final DBOptions dbOptions;
+  private final ColumnFamilyOptions cfOptions;
+  private final List<ColumnFamilyHandle> handles = new ArrayList<>();
+  private final RocksDB db;
+  private final WriteOptions syncWrites = new WriteOptions().setSync(true);
+  private final boolean fresh;
+  private ColumnFamilyHandle keys;
+  private ColumnFamilyHandle seqnos;
+  private ColumnFamilyHandle vbstate;
+  private ColumnFamilyHandle meta;
+
+  private BucketStore(Path dir, boolean fresh) throws RocksDBException {
+    this.dir = dir;
+    this.fresh = fresh;
+    this.dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
+    this.cfOptions = new ColumnFamilyOptions().setCompressionType(CompressionType.LZ4_COMPRESSION);
+    List<ColumnFamilyDescriptor> cfs =
+        List.of(
+            new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
+            new ColumnFamilyDescriptor(bytes("keys"), cfOptions),
+            new ColumnFamilyDescriptor(bytes("seqnos"), cfOptions),
+            new ColumnFamilyDescriptor(bytes("vbstate"), cfOptions));
+    this.db = RocksDB.open(dbOptions, dir.toString(), cfs, handles);
+    meta = handles.get(0);
+    keys = handles.get(1);
+    seqnos = handles.get(2);
+    vbstate = handles.get(3);
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * Opens (or creates) the store in {@code dir}.
+   *
+   * @throws CorruptStorageException when the directory holds something RocksDB cannot open
+   */
+  static BucketStore open(Path dir) {
+    boolean fresh = !Files.exists(dir.resolve("CURRENT"));
+    try {
+      Files.createDirectories(dir);
+      return new BucketStore(dir, fresh);
+    } catch (RocksDBException | java.io.IOException e) {
+      throw new CorruptStorageException(
+          "cannot open bucket storage " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  Path dir() {
+    return dir;
+  }
+
+  /** True when the store was created now rather than found on disk. */
+  boolean isFresh() {
+    return fresh;
+  }
+
+  /** Whether the last close was clean; clears the mark, so a crash from now on is noticed. */
+  boolean takeCleanShutdownMark() throws RocksDBException {
+    boolean clean = fresh || db.get(meta, StorageLayout.CLEAN_SHUTDOWN) != null;
+    db.delete(meta, syncWrites, StorageLayout.CLEAN_SHUTDOWN);
+    return clean;
+  }
+
+  void markCleanShutdown() throws RocksDBException {
+    db.put(meta, syncWrites, StorageLayout.CLEAN_SHUTDOWN, new byte[] {1});
+  }
+
+  /** Reads every persisted vBucket state. */
+  void forEachVBucket(BiConsumer<Integer, StorageLayout.VBucketRecord> visitor) {
+    try (RocksIterator it = db.newIterator(vbstate)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        visitor.accept(StorageLayout.vbOf(it.key()), StorageLayout.decodeVBucket(it.value()));
+      }
+    }
+  }
+
+  /** Reads every persisted item, in (vBucket, key) order. */
+  long forEachItem(BiConsumer<Integer, Item> visitor) {
+    long n = 0;
+    try (RocksIterator it = db.newIterator(keys)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        byte[] k = it.key();
+        visitor.accept(StorageLayout.vbOf(k), StorageLayout.decodeItem(k, it.value()));
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** A batch of writes that becomes durable all at once ({@link #commit}). */
+  final class Batch implements AutoCloseable {
+    private final WriteBatch batch = new WriteBatch();
+    private int items;
+
+    void put(int vb, Item item) throws RocksDBException {
+      byte[] key = item.key().bytes();
+      batch.put(keys, StorageLayout.itemKey(vb, key), StorageLayout.encodeItem(item));
+      batch.put(seqnos, StorageLayout.seqnoKey(vb, item.bySeqno()), key);
+      items++;
+    }
+
+    void vbucket(int vb, VBucketState state, long highSeqno, List<FailoverLog.Entry> log)
+        throws RocksDBException {
+      batch.put(
+          vbstate, StorageLayout.vbKey(vb), StorageLayout.encodeVBucket(state, highSeqno, log));
+    }
+
+    int items() {
+      return items;
+    }
+
+    /** Writes and fsyncs the batch. */
+    void commit() throws RocksDBException {
+      db.write(syncWrites, batch);
+    }
+
+    @Override
+    public void close() {
+      batch.close();
+    }
+  }
+
+  Batch batch() {
+    return new Batch();
+  }
+
+  /** Deletes every item (bucket flush); vBucket states are rewritten by the caller. */
+  void deleteAllItems() throws RocksDBException {
+    byte[] from = new byte[0];
+    byte[] to = new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff};
+    db.deleteRange(keys, from, to);
+    db.deleteRange(seqnos, from, to);
+    db.flushWal(true);
+  }
+
+  @Override
+  public void close() {
+    for (ColumnFamilyHandle h : handles) {
+      h.close();
+    }
+    db.close();
+    syncWrites.close();
+    dbOptions.close();
+    cfOptions.close();
+  }
+}

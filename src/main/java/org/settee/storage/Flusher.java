@@ -1,0 +1,170 @@
+package org.settee.storage;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import org.rocksdb.RocksDBException;
+import org.settee.kv.Bucket;
+import org.settee.kv.Item;
+import org.settee.kv.VBucket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bucket's storage thread: persists dirty items in batches (latest version per key, in seqno
+ * order, one fsync per batch), advances each vBucket's persisted seqno, and runs the other disk
+ * work of the bucket (flush) in order with it. Nothing else touches the {@link BucketStore}.
+ *
+ * <p>A failed write keeps the items queued, refuses new writes with TMPFAIL, logs one line, and
+ * retries every second until the disk takes them again.
+ */
+final class Flusher implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(Flusher.class);
+  private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  private final Bucket bucket;
+  private final BucketStore store;
+  private final Thread thread;
+  private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  private final LongAdder persistedItems = new LongAdder();
+  private volatile boolean pending;
+  private volatile boolean stopping;
+  private volatile boolean drainOnStop;
+  private volatile boolean failing;
+
+  Flusher(Bucket bucket, BucketStore store) {
+    this.bucket = bucket;
+    this.store = store;
+    this.thread = new Thread(this, "settee-flusher-" + bucket.name());
+    this.thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  /** Called on every mutation: cheap unless the flusher is asleep. */
+  void wake() {
+    if (!pending) {
+      pending = true;
+      LockSupport.unpark(thread);
+    }
+  }
+
+  /** Runs a task on the storage thread, after the batch in progress. */
+  void submit(Runnable task) {
+    tasks.add(task);
+    pending = true;
+    LockSupport.unpark(thread);
+  }
+
+  long persistedItems() {
+    return persistedItems.sum();
+  }
+
+  /**
+   * Stops the thread; with {@code drain} it first persists everything still dirty (a clean
+   * shutdown), without it what is dirty is dropped (the bucket is being deleted).
+   */
+  void stop(boolean drain) throws InterruptedException {
+    drainOnStop = drain;
+    stopping = true;
+    LockSupport.unpark(thread);
+    thread.join();
+  }
+
+  @Override
+  public void run() {
+    while (!stopping) {
+      pending = false;
+      runTasks();
+      int written = flushOnce();
+      if (written == 0 && !pending) {
+        LockSupport.parkNanos(this, failing ? RETRY_NANOS : IDLE_NANOS);
+      } else if (failing) {
+        LockSupport.parkNanos(this, RETRY_NANOS);
+      }
+    }
+    runTasks();
+    if (drainOnStop) {
+      // Bounded: a disk that keeps failing must not hold the shutdown forever.
+      for (int attempt = 0; attempt < 5 && dirtyCount() > 0; attempt++) {
+        flushOnce();
+      }
+    }
+  }
+
+  private void runTasks() {
+    for (Runnable task = tasks.poll(); task != null; task = tasks.poll()) {
+      task.run();
+    }
+  }
+
+  private int dirtyCount() {
+    int n = 0;
+    for (int i = 0; i < bucket.numVBuckets(); i++) {
+      n += bucket.vbucket(i).dirtyCount();
+    }
+    return n;
+  }
+
+  /** One round: takes every vBucket's dirty items and writes them in one durable batch. */
+  int flushOnce() {
+    record Taken(VBucket vb, List<Item> items, long highSeqno) {}
+    List<Taken> taken = new ArrayList<>();
+    for (int i = 0; i < bucket.numVBuckets(); i++) {
+      VBucket vb = bucket.vbucket(i);
+      List<Item> items = vb.takeDirty();
+      if (!items.isEmpty()) {
+        long high = 0;
+        for (Item item : items) {
+          high = Math.max(high, item.bySeqno());
+        }
+        taken.add(new Taken(vb, items, high));
+      }
+    }
+    if (taken.isEmpty()) {
+      return 0;
+    }
+    int count = 0;
+    try (BucketStore.Batch batch = store.batch()) {
+      for (Taken t : taken) {
+        for (Item item : t.items()) {
+          batch.put(t.vb().id(), item);
+        }
+        batch.vbucket(t.vb().id(), t.vb().state(), t.highSeqno(), t.vb().failoverLog().entries());
+      }
+      batch.commit();
+      count = batch.items();
+    } catch (RocksDBException | RuntimeException e) {
+      for (Taken t : taken) {
+        t.vb().requeue(t.items());
+      }
+      if (!failing) {
+        failing = true;
+        bucket.refuseWrites("bucket storage is failing: " + e.getMessage());
+        LOG.error(
+            "bucket {}: cannot persist {} vBuckets' items ({}); writes get TMPFAIL until the disk"
+                + " takes them, nothing acknowledged is dropped, retrying every second",
+            bucket.name(),
+            taken.size(),
+            e.getMessage());
+      }
+      return 0;
+    }
+    for (Taken t : taken) {
+      t.vb().persisted(t.highSeqno());
+    }
+    persistedItems.add(count);
+    if (failing) {
+      failing = false;
+      bucket.acceptWrites();
+      LOG.info("bucket {}: persistence resumed, writes accepted again", bucket.name());
+    }
+    return count;
+  }
+}

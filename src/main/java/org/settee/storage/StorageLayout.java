@@ -1,0 +1,140 @@
+package org.settee.storage;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.settee.kv.FailoverLog;
+import org.settee.kv.Item;
+import org.settee.kv.ItemKey;
+import org.settee.kv.VBucketState;
+
+/**
+ * How a bucket's data sits in RocksDB. One instance per bucket, three column families:
+ *
+ * <pre>
+ *   keys     [vb u16][key bytes]          -> item record (below)
+ *   seqnos   [vb u16][seqno u64]          -> key bytes        (DCP backfill reads in seqno order;
+ *                                                               an entry whose key has moved on to
+ *                                                               a newer seqno is stale, skipped)
+ *   vbstate  [vb u16]                     -> vBucket record (below)
+ *   default  "clean_shutdown"             -> 1 byte, written by a clean close, deleted at open
+ *
+ *   item record                                vBucket record
+ *   +0  version u8 (1)                         +0  version u8 (1)
+ *   +1  flags u32                              +1  state u8 (1 active, 2 replica, 3 pending, 4 dead)
+ *   +5  CAS u64                                +2  high seqno u64 (persisted)
+ *   +13 expiry u32 (absolute Unix seconds)     +10 failover entries u16
+ *   +17 datatype u8                            +12 entries, newest first: uuid u64, seqno u64
+ *   +18 deleted u8
+ *   +19 by-seqno u64
+ *   +27 rev-seqno u64
+ *   +35 value
+ * </pre>
+ *
+ * All integers big-endian, so keys sort by vBucket, then by key or seqno.
+ */
+final class StorageLayout {
+  static final byte RECORD_VERSION = 1;
+  static final int ITEM_HEADER = 35;
+  static final byte[] CLEAN_SHUTDOWN =
+      "clean_shutdown".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  private StorageLayout() {}
+
+  static byte[] itemKey(int vb, byte[] key) {
+    return ByteBuffer.allocate(2 + key.length).putShort((short) vb).put(key).array();
+  }
+
+  static byte[] seqnoKey(int vb, long seqno) {
+    return ByteBuffer.allocate(10).putShort((short) vb).putLong(seqno).array();
+  }
+
+  static byte[] vbKey(int vb) {
+    return ByteBuffer.allocate(2).putShort((short) vb).array();
+  }
+
+  static int vbOf(byte[] storedKey) {
+    return ((storedKey[0] & 0xff) << 8) | (storedKey[1] & 0xff);
+  }
+
+  static byte[] encodeItem(Item item) {
+    byte[] value = item.value();
+    return ByteBuffer.allocate(ITEM_HEADER + value.length)
+        .put(RECORD_VERSION)
+        .putInt(item.flags())
+        .putLong(item.cas())
+        .putInt((int) item.expiry())
+        .put((byte) item.datatype())
+        .put((byte) (item.deleted() ? 1 : 0))
+        .putLong(item.bySeqno())
+        .putLong(item.revSeqno())
+        .put(value)
+        .array();
+  }
+
+  static Item decodeItem(byte[] storedKey, byte[] record) {
+    if (record.length < ITEM_HEADER || record[0] != RECORD_VERSION) {
+      throw new CorruptStorageException(
+          "item record of "
+              + record.length
+              + " bytes, version "
+              + (record.length > 0 ? record[0] : -1));
+    }
+    ByteBuffer b = ByteBuffer.wrap(record);
+    b.get();
+    int flags = b.getInt();
+    long cas = b.getLong();
+    long expiry = b.getInt() & 0xffffffffL;
+    int datatype = b.get() & 0xff;
+    boolean deleted = b.get() != 0;
+    long bySeqno = b.getLong();
+    long revSeqno = b.getLong();
+    byte[] value = new byte[b.remaining()];
+    b.get(value);
+    byte[] key = new byte[storedKey.length - 2];
+    System.arraycopy(storedKey, 2, key, 0, key.length);
+    return new Item(
+        new ItemKey(key), value, flags, cas, expiry, datatype, bySeqno, revSeqno, deleted, 0);
+  }
+
+  /** A vBucket's persisted state. */
+  record VBucketRecord(VBucketState state, long highSeqno, List<FailoverLog.Entry> failoverLog) {}
+
+  static byte[] encodeVBucket(VBucketState state, long highSeqno, List<FailoverLog.Entry> log) {
+    ByteBuffer b = ByteBuffer.allocate(12 + 16 * log.size());
+    b.put(RECORD_VERSION).put((byte) state.code()).putLong(highSeqno).putShort((short) log.size());
+    for (FailoverLog.Entry e : log) {
+      b.putLong(e.uuid()).putLong(e.seqno());
+    }
+    return b.array();
+  }
+
+  static VBucketRecord decodeVBucket(byte[] record) {
+    if (record.length < 12 || record[0] != RECORD_VERSION) {
+      throw new CorruptStorageException("vBucket record of " + record.length + " bytes");
+    }
+    ByteBuffer b = ByteBuffer.wrap(record);
+    b.get();
+    int stateCode = b.get();
+    VBucketState state = null;
+    for (VBucketState s : VBucketState.values()) {
+      if (s.code() == stateCode) {
+        state = s;
+      }
+    }
+    if (state == null) {
+      throw new CorruptStorageException("vBucket state " + stateCode);
+    }
+    long high = b.getLong();
+    int n = b.getShort() & 0xffff;
+    if (b.remaining() != 16 * n) {
+      throw new CorruptStorageException(
+          "vBucket record with " + n + " failover entries in " + record.length + " bytes");
+    }
+    List<FailoverLog.Entry> log = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      log.add(new FailoverLog.Entry(b.getLong(), b.getLong()));
+    }
+    return new VBucketRecord(state, high, log);
+  }
+}

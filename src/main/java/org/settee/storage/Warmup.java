@@ -1,0 +1,102 @@
+package org.settee.storage;
+
+import java.util.concurrent.TimeUnit;
+import org.rocksdb.RocksDBException;
+import org.settee.kv.Bucket;
+import org.settee.kv.VBucket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads a bucket from its store before it serves anything: vBucket states and failover logs first,
+ * then every item. After an unclean shutdown every active vBucket starts a new history branch (a
+ * new failover-log entry), persisted before the bucket serves.
+ */
+final class Warmup {
+  private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
+  private static final long PROGRESS_EVERY = 1_000_000;
+
+  private final Bucket bucket;
+  private final BucketStore store;
+
+  /** What warmup found. */
+  public record Result(long items, long millis, boolean uncleanShutdown) {
+    public double itemsPerSecond() {
+      return millis == 0 ? items * 1000.0 : items * 1000.0 / millis;
+    }
+  }
+
+  Warmup(Bucket bucket, BucketStore store) {
+    this.bucket = bucket;
+    this.store = store;
+  }
+
+  Result run() {
+    long start = System.nanoTime();
+    boolean clean;
+    try {
+      clean = store.takeCleanShutdownMark();
+    } catch (RocksDBException e) {
+      throw new CorruptStorageException("cannot read the shutdown mark: " + e.getMessage(), e);
+    }
+    boolean unclean = !clean;
+    long[] high = new long[bucket.numVBuckets()];
+    long[] count = {0};
+    store.forEachItem(
+        (vb, item) -> {
+          VBucket target = vbucket(vb);
+          target.restore(item);
+          high[vb] = Math.max(high[vb], item.bySeqno());
+          if (++count[0] % PROGRESS_EVERY == 0) {
+            LOG.info("bucket {}: warmup loaded {} items", bucket.name(), count[0]);
+          }
+        });
+    store.forEachVBucket(
+        (vb, record) ->
+            vbucket(vb)
+                .restoreState(
+                    record.state(),
+                    Math.max(record.highSeqno(), high[vb]),
+                    record.failoverLog(),
+                    unclean));
+    persistStates();
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    Result result = new Result(count[0], millis, unclean);
+    if (!store.isFresh()) {
+      LOG.info(
+          "bucket {}: warmup done: {} items in {} ms ({} items/s){}",
+          bucket.name(),
+          result.items(),
+          millis,
+          Math.round(result.itemsPerSecond()),
+          unclean ? "; the last shutdown was not clean: new failover-log entries" : "");
+    }
+    return result;
+  }
+
+  private VBucket vbucket(int vb) {
+    VBucket target = bucket.vbucket(vb);
+    if (target == null) {
+      throw new CorruptStorageException(
+          "vBucket "
+              + vb
+              + " on disk, but bucket "
+              + bucket.name()
+              + " has "
+              + bucket.numVBuckets());
+    }
+    return target;
+  }
+
+  private void persistStates() {
+    try (BucketStore.Batch batch = store.batch()) {
+      for (int i = 0; i < bucket.numVBuckets(); i++) {
+        VBucket vb = bucket.vbucket(i);
+        batch.vbucket(i, vb.state(), vb.persistedSeqno(), vb.failoverLog().entries());
+      }
+      batch.commit();
+    } catch (RocksDBException e) {
+      throw new CorruptStorageException("cannot write vBucket states: " + e.getMessage(), e);
+    }
+  }
+}

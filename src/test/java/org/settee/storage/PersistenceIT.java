@@ -1,0 +1,289 @@
+package org.settee.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.settee.kv.BucketSettings;
+import org.settee.kv.BucketType;
+import org.settee.protocol.Feature;
+import org.settee.protocol.Opcode;
+import org.settee.protocol.ResponseFrame;
+import org.settee.protocol.Status;
+import org.settee.testing.EmbeddedNode;
+import org.settee.testing.KvTestClient;
+
+/** Couchbase buckets survive restarts, clean or kill -9, with everything they had persisted. */
+class PersistenceIT {
+  private static final byte[] NONE = new byte[0];
+  private static final Duration PERSIST_DEADLINE = Duration.ofSeconds(20);
+
+  @TempDir Path dir;
+
+  /** What a client saw of a document: enough to prove it came back identical. */
+  record Doc(String value, int flags, long cas) {}
+
+  /** A mutation token: the vBucket, its UUID and the seqno. */
+  record Token(int vb, long uuid, long seqno) {}
+
+  private static Token token(KvTestClient c, String key, ResponseFrame r) {
+    ByteBuffer b = ByteBuffer.wrap(r.extras());
+    return new Token(c.vbucketOf(key), b.getLong(0), b.getLong(8));
+  }
+
+  private static KvTestClient login(int port) {
+    KvTestClient c = KvTestClient.connect(port, 64);
+    c.hello(Feature.MUTATION_SEQNO, Feature.XERROR);
+    return c.login(EmbeddedNode.ADMIN, EmbeddedNode.ADMIN_PASSWORD, "default");
+  }
+
+  private static ResponseFrame observeSeqno(KvTestClient c, int vb, long uuid) {
+    return c.request(
+        Opcode.OBSERVE_SEQNO, vb, NONE, NONE, ByteBuffer.allocate(8).putLong(uuid).array());
+  }
+
+  /** Polls OBSERVE_SEQNO until the token's seqno is persisted (what PersistTo.ACTIVE does). */
+  private static void awaitPersisted(KvTestClient c, Token t) {
+    boolean persisted =
+        EmbeddedNode.await(
+            PERSIST_DEADLINE,
+            () -> {
+              ResponseFrame r = observeSeqno(c, t.vb(), t.uuid());
+              assertThat(r.status()).isEqualTo(Status.SUCCESS);
+              return ByteBuffer.wrap(r.value()).getLong(11) >= t.seqno();
+            });
+    assertThat(persisted).as("seqno %s of vb %s persisted", t.seqno(), t.vb()).isTrue();
+  }
+
+  /** Writes documents, deletes some, waits until all of it is on disk; returns what was seen. */
+  private static Map<String, Doc> writeAndPersist(KvTestClient c, int n) {
+    Map<String, Doc> docs = new HashMap<>();
+    Token last = null;
+    Map<Integer, Token> lastPerVb = new HashMap<>();
+    for (int i = 0; i < n; i++) {
+      String key = "doc-" + i;
+      String value = "{\"n\":" + i + "}";
+      ResponseFrame r = c.set(key, value.getBytes(StandardCharsets.UTF_8), i, 0, 0);
+      assertThat(r.status()).isEqualTo(Status.SUCCESS);
+      last = token(c, key, r);
+      lastPerVb.put(last.vb(), last);
+      docs.put(key, new Doc(value, i, r.cas()));
+    }
+    for (int i = 0; i < n; i += 10) {
+      String key = "doc-" + i;
+      ResponseFrame r = c.delete(key, 0);
+      assertThat(r.status()).isEqualTo(Status.SUCCESS);
+      Token t = token(c, key, r);
+      lastPerVb.put(t.vb(), t);
+      docs.remove(key);
+    }
+    lastPerVb.values().forEach(t -> awaitPersisted(c, t));
+    return docs;
+  }
+
+  private static void assertAllBack(KvTestClient c, Map<String, Doc> docs, int n) {
+    for (int i = 0; i < n; i++) {
+      String key = "doc-" + i;
+      ResponseFrame r = c.get(key);
+      Doc expected = docs.get(key);
+      if (expected == null) {
+        assertThat(r.status()).as(key).isEqualTo(Status.KEY_ENOENT);
+        ResponseFrame meta = c.keyed(Opcode.GET_META, key, NONE, NONE, 0);
+        assertThat(meta.status()).as("tombstone of " + key).isEqualTo(Status.SUCCESS);
+        assertThat(ByteBuffer.wrap(meta.extras()).getInt(0)).as("deleted flag").isNotZero();
+        continue;
+      }
+      assertThat(r.status()).as(key).isEqualTo(Status.SUCCESS);
+      assertThat(new String(r.value(), StandardCharsets.UTF_8)).isEqualTo(expected.value());
+      assertThat(KvTestClient.flagsOf(r)).isEqualTo(expected.flags());
+      assertThat(r.cas()).isEqualTo(expected.cas());
+    }
+  }
+
+  @Test
+  void aCleanRestartBringsEverythingBackOnTheSameHistory() {
+    Map<String, Doc> docs;
+    long uuidBefore;
+    try (EmbeddedNode node = EmbeddedNode.start(dir);
+        KvTestClient c = login(node.kvPort())) {
+      docs = writeAndPersist(c, 500);
+      uuidBefore = token(c, "probe", c.set("probe", "p")).uuid();
+    }
+    try (EmbeddedNode node = EmbeddedNode.start(dir);
+        KvTestClient c = login(node.kvPort())) {
+      assertAllBack(c, docs, 500);
+      ResponseFrame r = c.set("probe", "again");
+      assertThat(token(c, "probe", r).uuid())
+          .as("no new branch after a clean stop")
+          .isEqualTo(uuidBefore);
+      List<ResponseFrame> warmup = c.stats("warmup");
+      assertThat(warmup)
+          .anySatisfy(
+              s -> {
+                assertThat(KvTestClient.text(s.key())).isEqualTo("ep_warmup_unclean_shutdown");
+                assertThat(KvTestClient.text(s.value())).isEqualTo("false");
+              });
+    }
+  }
+
+  @Test
+  void kill9LosesNothingPersistedAndStartsANewHistoryBranch() throws Exception {
+    Map<String, Doc> docs;
+    Token before;
+    Process server = startServerProcess(dir);
+    try {
+      int port = readyPort(server);
+      try (KvTestClient c = login(port)) {
+        docs = writeAndPersist(c, 300);
+        ResponseFrame r = c.set("marker", "m");
+        before = token(c, "marker", r);
+        awaitPersisted(c, before);
+        docs.put("marker", new Doc("m", 0, r.cas()));
+      }
+    } finally {
+      server.destroyForcibly();
+      assertThat(server.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    }
+    try (EmbeddedNode node = EmbeddedNode.start(dir);
+        KvTestClient c = login(node.kvPort())) {
+      assertAllBack(c, docs, 300);
+      assertThat(c.get("marker").cas()).isEqualTo(docs.get("marker").cas());
+      ResponseFrame observed = observeSeqno(c, before.vb(), before.uuid());
+      assertThat(observed.status()).isEqualTo(Status.SUCCESS);
+      ByteBuffer b = ByteBuffer.wrap(observed.value());
+      assertThat(b.get(0)).as("format 1: the UUID asked is an old branch").isEqualTo((byte) 1);
+      assertThat(b.getLong(3)).as("new UUID").isNotEqualTo(before.uuid());
+      assertThat(b.getLong(27)).isEqualTo(before.uuid());
+      assertThat(b.getLong(35))
+          .as("old branch ended at the persisted seqno")
+          .isGreaterThanOrEqualTo(before.seqno());
+    }
+  }
+
+  @Test
+  void flushEmptiesTheBucketOnDiskToo() {
+    try (EmbeddedNode node = EmbeddedNode.start(dir);
+        KvTestClient c = login(node.kvPort())) {
+      writeAndPersist(c, 50);
+      ResponseFrame flushed = c.request(Opcode.FLUSH, 0, NONE, NONE, NONE);
+      assertThat(flushed.status()).isEqualTo(Status.SUCCESS);
+      ResponseFrame r = c.set("after-flush", "kept");
+      awaitPersisted(c, token(c, "after-flush", r));
+    }
+    try (EmbeddedNode node = EmbeddedNode.start(dir);
+        KvTestClient c = login(node.kvPort())) {
+      assertThat(c.get("doc-1").status()).isEqualTo(Status.KEY_ENOENT);
+      assertThat(c.get("after-flush").status()).isEqualTo(Status.SUCCESS);
+    }
+  }
+
+  @Test
+  void deletingABucketRemovesItsFilesAndTheNameComesBackEmpty() throws IOException {
+    try (EmbeddedNode node = EmbeddedNode.start(dir)) {
+      node.node().createBucket(new BucketSettings("temp", BucketType.COUCHBASE, 100, 64, true));
+      node.addUser("temp", "password", "bucket_full_access[temp]");
+      try (KvTestClient c = node.connectAs("temp", "password", "temp")) {
+        assertThat(c.set("k", "v").status()).isEqualTo(Status.SUCCESS);
+      }
+      assertThat(bucketDirs()).anyMatch(p -> p.getFileName().toString().startsWith("temp-"));
+      assertThat(node.node().deleteBucket("temp")).isTrue();
+      assertThat(bucketDirs()).noneMatch(p -> p.getFileName().toString().startsWith("temp-"));
+      node.node().createBucket(new BucketSettings("temp", BucketType.COUCHBASE, 100, 64, true));
+      try (KvTestClient c = node.connectAs("temp", "password", "temp")) {
+        assertThat(c.get("k").status()).isEqualTo(Status.KEY_ENOENT);
+      }
+    }
+  }
+
+  @Test
+  void aCorruptStoreIsAClearErrorAndIsLeftAlone() throws IOException {
+    Path bucketDir;
+    try (EmbeddedNode node = EmbeddedNode.start(dir)) {
+      assertThat(node.node().storage("default")).isNotNull();
+      bucketDir = bucketDirs().get(0);
+    }
+    Path current = bucketDir.resolve("CURRENT");
+    Files.writeString(current, "garbage-that-is-not-a-manifest\n");
+    byte[] before = Files.readAllBytes(current);
+    assertThatThrownBy(() -> EmbeddedNode.start(dir))
+        .isInstanceOf(CorruptStorageException.class)
+        .hasMessageContaining(bucketDir.toString());
+    assertThat(Files.readAllBytes(current)).isEqualTo(before);
+  }
+
+  private List<Path> bucketDirs() throws IOException {
+    Path buckets = dir.resolve("buckets");
+    if (!Files.exists(buckets)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(buckets)) {
+      return s.toList();
+    }
+  }
+
+  // ---- a real server process, so that kill -9 is a real kill -9 ----
+
+  private static Process startServerProcess(Path dataDir) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            java,
+            "--enable-native-access=ALL-UNNAMED",
+            "-cp",
+            System.getProperty("java.class.path"),
+            "org.settee.cli.SetteeCli",
+            "server",
+            "--data-dir",
+            dataDir.toString(),
+            "--bind",
+            "127.0.0.1",
+            "--kv-port",
+            "0",
+            "--mgmt-port",
+            "0",
+            "--vbuckets",
+            "64");
+    pb.redirectErrorStream(true);
+    pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    return pb.start();
+  }
+
+  private static final Pattern READY = Pattern.compile("ready: kv port (\\d+)");
+
+  /** Reads the server's log until its ready line, which names the KV port. */
+  private static int readyPort(Process server) throws IOException {
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    StringBuilder seen = new StringBuilder();
+    String line;
+    while (System.nanoTime() < deadline && (line = out.readLine()) != null) {
+      seen.append(line).append('\n');
+      Matcher m = READY.matcher(line);
+      if (m.find()) {
+        Thread drain = new Thread(() -> out.lines().forEach(l -> {}), "server-log-drain");
+        drain.setDaemon(true);
+        drain.start();
+        return Integer.parseInt(m.group(1));
+      }
+    }
+    throw new AssertionError("the server never said it was ready:\n" + seen);
+  }
+}
