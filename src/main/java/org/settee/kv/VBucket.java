@@ -241,7 +241,8 @@ public final class VBucket {
     if (refused != null) {
       return KvResult.failure(refused);
     }
-    return KvResult.success(write(key, EMPTY, old.flags(), 0, 0, true));
+    // A tombstone's expiry holds its deletion time (as in Couchbase): the purger ages it by that.
+    return KvResult.success(write(key, EMPTY, old.flags(), clock.currentTimeSeconds(), 0, true));
   }
 
   /**
@@ -381,6 +382,46 @@ public final class VBucket {
     }
   }
 
+  /**
+   * The expiry pager's pass: every live item past its expiry becomes a tombstone (an expiration,
+   * with its own seqno), as if a client had read it.
+   *
+   * @return how many items expired
+   */
+  public synchronized int expireAll() {
+    long now = clock.currentTimeSeconds();
+    List<ItemKey> expired = new ArrayList<>();
+    for (Item item : items.values()) {
+      if (!item.deleted() && item.isExpiredAt(now)) {
+        expired.add(item.key());
+      }
+    }
+    for (ItemKey key : expired) {
+      current(key);
+    }
+    return expired.size();
+  }
+
+  /**
+   * Drops tombstones deleted before {@code cutoffSeconds} that are already on disk, if the bucket
+   * has a disk (the caller removes them there too). Returns them, so that storage can check each is
+   * still the newest version of its key before deleting it.
+   */
+  public synchronized List<Item> purgeTombstones(long cutoffSeconds) {
+    List<Item> purged = new ArrayList<>();
+    for (Item item : items.values()) {
+      boolean onDisk = dirty == null || item.bySeqno() <= persistedSeqno;
+      if (item.deleted() && item.expiry() < cutoffSeconds && onDisk) {
+        purged.add(item);
+      }
+    }
+    for (Item item : purged) {
+      items.remove(item.key());
+      stats.memoryReleased(item.memoryFootprint());
+    }
+    return purged;
+  }
+
   /** Visits every item (tombstones included) under the lock; for flush-to-disk tests and stats. */
   public synchronized void forEach(java.util.function.Consumer<Item> visitor) {
     items.values().forEach(visitor);
@@ -399,7 +440,7 @@ public final class VBucket {
     Item item = items.get(key);
     if (item != null && !item.deleted() && item.isExpiredAt(clock.currentTimeSeconds())) {
       stats.expired();
-      return write(key, EMPTY, item.flags(), 0, 0, true);
+      return write(key, EMPTY, item.flags(), clock.currentTimeSeconds(), 0, true);
     }
     return item;
   }

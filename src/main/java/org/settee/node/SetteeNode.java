@@ -10,9 +10,12 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -27,6 +30,7 @@ import org.settee.kv.Bucket;
 import org.settee.kv.BucketRegistry;
 import org.settee.kv.BucketSettings;
 import org.settee.kv.BucketType;
+import org.settee.kv.ExpiryPager;
 import org.settee.net.ConfigPush;
 import org.settee.net.Connection;
 import org.settee.net.ConnectionRegistry;
@@ -45,6 +49,12 @@ import org.slf4j.LoggerFactory;
 public final class SetteeNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SetteeNode.class);
   static final long DEFAULT_BUCKET_QUOTA_MB = 256;
+
+  /** Couchbase's defaults: the expiry pager every 10 minutes, tombstones kept 3 days. */
+  static final Duration EXPIRY_PAGER_INTERVAL = Duration.ofMinutes(10);
+
+  static final Duration METADATA_PURGE_INTERVAL = Duration.ofDays(3);
+  static final Duration COMPACTION_INTERVAL = Duration.ofHours(1);
 
   private final NodeOptions options;
   private final AtomicReference<NodeState> state = new AtomicReference<>(NodeState.NEW);
@@ -71,6 +81,10 @@ public final class SetteeNode implements AutoCloseable {
           TimeUnit.SECONDS,
           new ArrayBlockingQueue<>(1024),
           new DefaultThreadFactory("settee-auth", true));
+
+  /** Background work that is neither I/O nor storage: the expiry pager, compaction. */
+  private final ScheduledExecutorService tasks =
+      Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("settee-tasks", true));
 
   private EventLoopGroup boss;
   private EventLoopGroup workers;
@@ -127,6 +141,16 @@ public final class SetteeNode implements AutoCloseable {
       state.set(NodeState.STOPPED);
       throw e;
     }
+    tasks.scheduleWithFixedDelay(
+        this::runExpiryPager,
+        EXPIRY_PAGER_INTERVAL.toSeconds(),
+        EXPIRY_PAGER_INTERVAL.toSeconds(),
+        TimeUnit.SECONDS);
+    tasks.scheduleWithFixedDelay(
+        this::compact,
+        COMPACTION_INTERVAL.toSeconds(),
+        COMPACTION_INTERVAL.toSeconds(),
+        TimeUnit.SECONDS);
     transition(NodeState.STARTING, NodeState.RUNNING);
     LOG.info(
         "Settee {} ready: kv port {} on {} ({} I/O threads), data dir {}, buckets {}{}",
@@ -299,6 +323,43 @@ public final class SetteeNode implements AutoCloseable {
     }
   }
 
+  /** Turns every expired item of every bucket into an expiration now. */
+  public void runExpiryPager() {
+    try {
+      new ExpiryPager(buckets).run();
+    } catch (RuntimeException e) {
+      LOG.warn("expiry pager failed", e);
+    }
+  }
+
+  /** Purges tombstones older than the metadata purge interval, in memory and on disk. */
+  public void compact() {
+    long cutoff = options.clock().currentTimeSeconds() - METADATA_PURGE_INTERVAL.toSeconds();
+    compact(cutoff);
+  }
+
+  /** Purges tombstones deleted before {@code cutoffSeconds} (Unix time). */
+  public void compact(long cutoffSeconds) {
+    try {
+      for (Bucket bucket : buckets.all()) {
+        BucketStorage storage = storages.get(bucket.name());
+        int purged = 0;
+        if (storage != null) {
+          purged = storage.purgeTombstones(cutoffSeconds);
+        } else {
+          for (int i = 0; i < bucket.numVBuckets(); i++) {
+            purged += bucket.vbucket(i).purgeTombstones(cutoffSeconds).size();
+          }
+        }
+        if (purged > 0) {
+          LOG.info("bucket {}: compaction purged {} tombstones", bucket.name(), purged);
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("compaction failed", e);
+    }
+  }
+
   /** The persistence of a couchbase bucket, or null. */
   public BucketStorage storage(String bucketName) {
     return storages.get(bucketName);
@@ -321,6 +382,7 @@ public final class SetteeNode implements AutoCloseable {
       c.close("node shutting down");
     }
     passwordHashing.shutdownNow();
+    tasks.shutdownNow();
     if (workers != null) {
       workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     }

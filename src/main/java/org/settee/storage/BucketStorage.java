@@ -5,9 +5,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 import org.rocksdb.RocksDBException;
 import org.settee.kv.Bucket;
+import org.settee.kv.Item;
 import org.settee.kv.VBucket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +63,14 @@ public final class BucketStorage implements AutoCloseable {
     return warmup;
   }
 
+  /**
+   * Fault control: makes every write to disk fail as a full disk would ({@code null} heals it). For
+   * drills and tests of what clients see when persistence stops.
+   */
+  public void injectWriteFailure(String message) {
+    store.injectWriteFailure(message);
+  }
+
   /** Items written to disk since the bucket opened. */
   public long persistedItems() {
     return flusher.persistedItems();
@@ -88,6 +98,36 @@ public final class BucketStorage implements AutoCloseable {
             LOG.error("bucket {}: flush on disk failed: {}", bucket.name(), e.getMessage());
           }
         });
+  }
+
+  /**
+   * Compaction: purges tombstones deleted before {@code cutoffSeconds} from memory, and from disk
+   * on the storage thread.
+   *
+   * @return how many tombstones were purged from memory
+   */
+  public int purgeTombstones(long cutoffSeconds) {
+    int purged = 0;
+    for (int i = 0; i < bucket.numVBuckets(); i++) {
+      int vb = i;
+      List<Item> tombstones = bucket.vbucket(i).purgeTombstones(cutoffSeconds);
+      if (tombstones.isEmpty()) {
+        continue;
+      }
+      purged += tombstones.size();
+      flusher.submit(
+          () -> {
+            try {
+              for (Item t : tombstones) {
+                store.purge(vb, t);
+              }
+            } catch (RocksDBException e) {
+              LOG.warn(
+                  "bucket {}: tombstone purge on disk failed: {}", bucket.name(), e.getMessage());
+            }
+          });
+    }
+    return purged;
   }
 
   /** Clean close: persists what is dirty, marks the store cleanly closed, releases it. */

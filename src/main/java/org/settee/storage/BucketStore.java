@@ -35,6 +35,7 @@ final class BucketStore implements AutoCloseable {
   private final RocksDB db;
   private final WriteOptions syncWrites = new WriteOptions().setSync(true);
   private final boolean fresh;
+  private volatile String injectedWriteFailure;
   private ColumnFamilyHandle keys;
   private ColumnFamilyHandle seqnos;
   private ColumnFamilyHandle vbstate;
@@ -144,6 +145,10 @@ final class BucketStore implements AutoCloseable {
 
     /** Writes and fsyncs the batch. */
     void commit() throws RocksDBException {
+      String fault = injectedWriteFailure;
+      if (fault != null) {
+        throw new RocksDBException(fault);
+      }
       db.write(syncWrites, batch);
     }
 
@@ -153,8 +158,30 @@ final class BucketStore implements AutoCloseable {
     }
   }
 
+  /** Makes every batch fail with this message (null: stop failing); a disk-full drill. */
+  void injectWriteFailure(String message) {
+    injectedWriteFailure = message;
+  }
+
   Batch batch() {
     return new Batch();
+  }
+
+  /**
+   * Removes a purged tombstone from both indexes, unless the key has a newer version on disk by now
+   * (it was written again after the purge decision).
+   */
+  void purge(int vb, Item tombstone) throws RocksDBException {
+    byte[] storedKey = StorageLayout.itemKey(vb, tombstone.key().bytes());
+    byte[] record = db.get(keys, storedKey);
+    if (record != null) {
+      Item onDisk = StorageLayout.decodeItem(storedKey, record);
+      if (onDisk.bySeqno() != tombstone.bySeqno()) {
+        return;
+      }
+      db.delete(keys, storedKey);
+    }
+    db.delete(seqnos, StorageLayout.seqnoKey(vb, tombstone.bySeqno()));
   }
 
   /** Deletes every item (bucket flush); vBucket states are rewritten by the caller. */
