@@ -24,7 +24,7 @@ final class ArithmeticExecutor implements CommandExecutor {
     long delta = extras.getLong(0);
     long initial = extras.getLong(8);
     long expiry = extras.getUnsignedInt(16);
-    VBucket vb = cookie.vbucket();
+    VBucket vb = cookie.vbucket(key);
     KvResult result = vb.arithmetic(key, increment, delta, initial, expiry, cookie.request().cas());
     var stats = cookie.bucket().stats();
     if (result.isSuccess()) {

@@ -18,7 +18,7 @@ final class ConcatExecutor implements CommandExecutor {
     cookie.expectExtras(0);
     var key = cookie.key();
     byte[] piece = cookie.value();
-    VBucket vb = cookie.vbucket();
+    VBucket vb = cookie.vbucket(key);
     KvResult result =
         vb.concat(
             key,

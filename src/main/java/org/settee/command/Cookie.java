@@ -7,6 +7,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.settee.kv.BackgroundFetcher;
 import org.settee.kv.Bucket;
 import org.settee.kv.Item;
 import org.settee.kv.ItemKey;
@@ -34,13 +35,21 @@ public final class Cookie {
   private final Request request;
   private final FrameInfos frameInfos;
   private final int maxItemSize;
+  private final CommandExecutor executor;
   private boolean offloaded;
+  private boolean fetched;
 
-  Cookie(Connection connection, Request request, FrameInfos frameInfos, int maxItemSize) {
+  Cookie(
+      Connection connection,
+      Request request,
+      FrameInfos frameInfos,
+      int maxItemSize,
+      CommandExecutor executor) {
     this.connection = connection;
     this.request = request;
     this.frameInfos = frameInfos;
     this.maxItemSize = maxItemSize;
+    this.executor = executor;
   }
 
   public Connection connection() {
@@ -108,6 +117,38 @@ public final class Cookie {
       throw new CommandException(Status.NOT_MY_VBUCKET, null);
     }
     return vb;
+  }
+
+  /**
+   * The request's vBucket, with {@code key} in memory: when the key was evicted (or, under full
+   * eviction, may be on disk only), it is read back off the event loop first and the command runs
+   * again once it is there; this call then ends the current attempt.
+   */
+  public VBucket vbucket(ItemKey key) {
+    VBucket vb = vbucket();
+    BackgroundFetcher fetcher = bucket().fetcher();
+    if (fetched || fetcher == null || !vb.needsFetch(key)) {
+      return vb;
+    }
+    offload(
+        fetcher.executor(),
+        () -> fetcher.fetch(vb.id(), key),
+        item -> {
+          vb.restoreFetched(key, item);
+          fetched = true;
+          executor.execute(this);
+        });
+    throw FetchPending.INSTANCE;
+  }
+
+  /** Ends an attempt whose key is being fetched: not an error, the command runs again later. */
+  static final class FetchPending extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    static final FetchPending INSTANCE = new FetchPending();
+
+    private FetchPending() {
+      super("fetch pending", null, false, false);
+    }
   }
 
   /**
@@ -201,6 +242,8 @@ public final class Cookie {
         throw failure;
       }
       completion.accept(result);
+    } catch (FetchPending again) {
+      return; // a second fetch was started; its completion takes over the request
     } catch (CommandException e) {
       error(e.status(), e.getMessage());
     } catch (RuntimeException e) {

@@ -12,7 +12,7 @@ final class DeleteExecutor implements CommandExecutor {
     cookie.expectExtras(0);
     cookie.expectNoValue();
     var key = cookie.key();
-    VBucket vb = cookie.vbucket();
+    VBucket vb = cookie.vbucket(key);
     KvResult result = vb.delete(key, cookie.request().cas());
     var stats = cookie.bucket().stats();
     if (result.isSuccess()) {

@@ -12,7 +12,7 @@ final class GetExecutor implements CommandExecutor {
     cookie.expectNoValue();
     var key = cookie.key();
     var stats = cookie.bucket().stats();
-    KvResult result = cookie.vbucket().get(key);
+    KvResult result = cookie.vbucket(key).get(key);
     stats.cmdGet.increment();
     boolean withKey = cookie.request().opcode().loud() == Opcode.GETK;
     if (result.isSuccess()) {

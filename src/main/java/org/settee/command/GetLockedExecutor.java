@@ -12,7 +12,7 @@ final class GetLockedExecutor implements CommandExecutor {
     var key = cookie.key();
     long seconds =
         cookie.request().extrasLength() == 4 ? cookie.request().extras().getUnsignedInt(0) : 0;
-    KvResult result = cookie.vbucket().getLocked(key, seconds);
+    KvResult result = cookie.vbucket(key).getLocked(key, seconds);
     if (result.isSuccess()) {
       cookie.document(result.item(), result.cas(), false);
       return;

@@ -25,7 +25,7 @@ final class GetMetaExecutor implements CommandExecutor {
     boolean withDatatype =
         cookie.request().extrasLength() == 1
             && cookie.request().extras().getUnsignedByte(0) == WANT_DATATYPE;
-    KvResult result = cookie.vbucket().getMeta(key);
+    KvResult result = cookie.vbucket(key).getMeta(key);
     if (!result.isSuccess()) {
       cookie.error(result.status(), null);
       return;

@@ -5,12 +5,14 @@ import org.settee.cluster.ConfigRevision;
 import org.settee.kv.Bucket;
 import org.settee.kv.BucketRegistry;
 import org.settee.kv.BucketState;
+import org.settee.kv.BucketType;
 import org.settee.net.Connection;
 import org.settee.net.RequestDispatcher;
 import org.settee.protocol.Datatype;
 import org.settee.protocol.Feature;
 import org.settee.protocol.FrameInfos;
 import org.settee.protocol.Magic;
+import org.settee.protocol.Opcode;
 import org.settee.protocol.Request;
 import org.settee.protocol.Response;
 import org.settee.protocol.Status;
@@ -57,11 +59,18 @@ public final class KvDispatcher implements RequestDispatcher {
             null);
         return;
       }
-      cookie = new Cookie(connection, request, frameInfos(connection, request), maxItemSize);
+      cookie =
+          new Cookie(
+              connection, request, frameInfos(connection, request), maxItemSize, entry.executor());
       try {
         checkDatatype(connection, request);
-        checkAccess(connection, entry);
+        checkAccess(connection, entry, request);
         entry.executor().execute(cookie);
+        if (entry.privileges().contains(Privilege.DATA_WRITE)) {
+          connection.bucket().checkMemory();
+        }
+      } catch (Cookie.FetchPending pending) {
+        // The key is being read from disk; the command runs again when it is in memory.
       } catch (CommandException e) {
         if (e.status() == Status.NOT_MY_VBUCKET && connection.bucket() != null) {
           notMyVBucket(cookie);
@@ -132,7 +141,7 @@ public final class KvDispatcher implements RequestDispatcher {
     }
   }
 
-  private void checkAccess(Connection connection, CommandTable.Entry entry) {
+  private void checkAccess(Connection connection, CommandTable.Entry entry, Request request) {
     if (entry.access() == Access.ANYONE) {
       return;
     }
@@ -158,9 +167,22 @@ public final class KvDispatcher implements RequestDispatcher {
       throw new CommandException(Status.NO_BUCKET, "bucket " + bucket.name() + " is going away");
     }
     checkPrivileges(connection, entry, bucket.name());
-    String refused = bucket.writesRefusedBecause();
-    if (refused != null && entry.privileges().contains(Privilege.DATA_WRITE)) {
-      throw new CommandException(Status.ETMPFAIL, refused);
+    if (entry.privileges().contains(Privilege.DATA_WRITE)) {
+      String refused = bucket.writesRefusedBecause();
+      if (refused != null) {
+        throw new CommandException(Status.ETMPFAIL, refused);
+      }
+      // A delete frees memory: it is allowed even when the bucket is full.
+      if (bucket.isFull() && request.opcode().loud() != Opcode.DELETE) {
+        bucket.checkMemory();
+        // Ephemeral buckets that never evict are full for good until documents are deleted.
+        boolean forGood =
+            bucket.settings().type() == BucketType.EPHEMERAL
+                && "noEviction".equals(bucket.settings().evictionPolicy());
+        throw new CommandException(
+            forGood ? Status.ENOMEM : Status.ETMPFAIL,
+            "bucket " + bucket.name() + " reached its memory quota");
+      }
     }
   }
 

@@ -30,7 +30,7 @@ final class StoreExecutor implements CommandExecutor {
     int flags = extras.getInt(0);
     long expiry = Expiry.toAbsolute(extras.getUnsignedInt(4), clock.currentTimeSeconds());
     byte[] value = cookie.value();
-    VBucket vb = cookie.vbucket();
+    VBucket vb = cookie.vbucket(key);
     int datatype = Json.isJson(value) ? Datatype.JSON : Datatype.RAW;
     KvResult result =
         vb.store(

@@ -21,7 +21,7 @@ final class TouchExecutor implements CommandExecutor {
     var key = cookie.key();
     long expiry =
         Expiry.toAbsolute(cookie.request().extras().getUnsignedInt(0), clock.currentTimeSeconds());
-    KvResult result = cookie.vbucket().touch(key, expiry);
+    KvResult result = cookie.vbucket(key).touch(key, expiry);
     var stats = cookie.bucket().stats();
     stats.touches.increment();
     boolean gat = cookie.request().opcode().loud() == Opcode.GAT;

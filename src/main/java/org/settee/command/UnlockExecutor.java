@@ -10,7 +10,7 @@ final class UnlockExecutor implements CommandExecutor {
     cookie.expectExtras(0);
     cookie.expectNoValue();
     var key = cookie.key();
-    KvResult result = cookie.vbucket().unlock(key, cookie.request().cas());
+    KvResult result = cookie.vbucket(key).unlock(key, cookie.request().cas());
     if (result.isSuccess()) {
       cookie.success(result.cas());
       return;

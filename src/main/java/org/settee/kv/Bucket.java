@@ -1,6 +1,8 @@
 package org.settee.kv;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.settee.util.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +17,9 @@ public final class Bucket {
   private final AtomicReference<BucketState> state = new AtomicReference<>(BucketState.CREATING);
   private volatile String writesRefusedBecause;
   private volatile Runnable afterFlush = () -> {};
+  private volatile BackgroundFetcher fetcher;
+  private final AtomicBoolean pagerScheduled = new AtomicBoolean();
+  private volatile Consumer<Bucket> memoryPressure = b -> {};
 
   /** Builds a bucket whose vBuckets are all active here (a single-node cluster). */
   public Bucket(BucketSettings settings, Clock clock) {
@@ -95,6 +100,56 @@ public final class Bucket {
   /** Why writes are refused now, or null when they are accepted. */
   public String writesRefusedBecause() {
     return writesRefusedBecause;
+  }
+
+  // ---- memory quota ----
+
+  /** Couchbase's watermarks: evict above 85% of the quota, down to 75%. */
+  static final double HIGH_WATERMARK = 0.85;
+
+  static final double LOW_WATERMARK = 0.75;
+
+  public long quotaBytes() {
+    return settings.ramQuotaMb() * 1024 * 1024;
+  }
+
+  public long highWatermark() {
+    return (long) (quotaBytes() * HIGH_WATERMARK);
+  }
+
+  public long lowWatermark() {
+    return (long) (quotaBytes() * LOW_WATERMARK);
+  }
+
+  /** Who makes room when memory passes the high watermark (the node's item pager). */
+  public void onMemoryPressure(Consumer<Bucket> pager) {
+    this.memoryPressure = pager;
+  }
+
+  /** Called after writes: asks for the pager once when memory is past the high watermark. */
+  public void checkMemory() {
+    if (stats.memoryUsed() > highWatermark() && pagerScheduled.compareAndSet(false, true)) {
+      memoryPressure.accept(this);
+    }
+  }
+
+  /** The pager finished a pass; the next pressure may schedule it again. */
+  public void pagerDone() {
+    pagerScheduled.set(false);
+  }
+
+  /** True when the bucket is full: no write fits until the pager makes room. */
+  public boolean isFull() {
+    return stats.memoryUsed() >= quotaBytes();
+  }
+
+  /** Storage registers its background fetcher here; null for buckets without a disk. */
+  public void fetcher(BackgroundFetcher f) {
+    this.fetcher = f;
+  }
+
+  public BackgroundFetcher fetcher() {
+    return fetcher;
   }
 
   /** Live documents in all vBuckets. */

@@ -8,6 +8,7 @@ package org.settee.kv;
  * @param bySeqno the vBucket sequence number of the mutation that made this version
  * @param revSeqno how many times this key has been mutated (revision)
  * @param lockedUntilMillis wall-clock millis until which the item is locked, 0 = not locked
+ * @param value the document, or null when it was evicted to disk (see {@link #isResident})
  */
 public record Item(
     ItemKey key,
@@ -48,6 +49,17 @@ public record Item(
 
   /** Approximate memory held by this item, for the bucket's memory statistics. */
   public long memoryFootprint() {
-    return 96L + key.length() + value.length;
+    return 96L + key.length() + (value == null ? 0 : value.length);
+  }
+
+  /** False when the value was evicted: it is on disk only and must be fetched before use. */
+  public boolean isResident() {
+    return value != null;
+  }
+
+  /** This version with its value evicted (value eviction of a clean item). */
+  public Item withoutValue() {
+    return new Item(
+        key, null, flags, cas, expiry, datatype, bySeqno, revSeqno, deleted, lockedUntilMillis);
   }
 }

@@ -46,6 +46,9 @@ public final class VBucket {
   private Runnable onDirty;
   private volatile long persistedSeqno;
 
+  /** Full eviction: clean items may leave memory entirely, so a miss must ask the disk. */
+  private boolean fullEviction;
+
   VBucket(int id, VBucketState state, Clock clock, BucketStats stats, boolean keepTombstones) {
     this.id = id;
     this.state = state;
@@ -88,6 +91,115 @@ public final class VBucket {
   public synchronized void trackDirty(Runnable wakeFlusher) {
     this.dirty = new LinkedHashMap<>();
     this.onDirty = wakeFlusher;
+  }
+
+  /** Switches to full eviction (set by storage for buckets with that policy). */
+  public synchronized void fullEviction(boolean enabled) {
+    this.fullEviction = enabled;
+  }
+
+  /**
+   * Whether an operation on this key must first read it from disk: its value was evicted, or (full
+   * eviction) the key is not in memory and may be on disk.
+   */
+  public synchronized boolean needsFetch(ItemKey key) {
+    Item item = items.get(key);
+    return item == null ? fullEviction : !item.isResident();
+  }
+
+  /**
+   * Puts back what a background fetch read from disk, unless memory moved on meanwhile (a newer
+   * version was written, or the item is resident again).
+   *
+   * @param fromDisk the stored item, or null when the disk has no such key
+   */
+  public synchronized void restoreFetched(ItemKey key, Item fromDisk) {
+    if (fromDisk == null) {
+      return;
+    }
+    Item current = items.get(key);
+    if (current == null) {
+      if (fullEviction) {
+        items.put(key, fromDisk);
+        stats.memoryUsed(fromDisk.memoryFootprint());
+      }
+    } else if (!current.isResident() && current.bySeqno() == fromDisk.bySeqno()) {
+      Item restored =
+          new Item(
+              key,
+              fromDisk.value(),
+              current.flags(),
+              current.cas(),
+              current.expiry(),
+              current.datatype(),
+              current.bySeqno(),
+              current.revSeqno(),
+              current.deleted(),
+              current.lockedUntilMillis());
+      items.put(key, restored);
+      stats.memoryReleased(current.memoryFootprint());
+      stats.memoryUsed(restored.memoryFootprint());
+    }
+  }
+
+  /**
+   * Evicts clean (persisted), unlocked items until {@code bytes} are freed or nothing more can go:
+   * values only (value eviction), or the whole item (full eviction).
+   *
+   * @return bytes freed
+   */
+  public synchronized long evictClean(long bytes) {
+    long now = clock.currentTimeMillis();
+    long freed = 0;
+    List<Item> victims = new ArrayList<>();
+    for (Item item : items.values()) {
+      if (freed >= bytes) {
+        break;
+      }
+      boolean clean =
+          dirty != null && item.bySeqno() <= persistedSeqno && !dirty.containsKey(item.key());
+      if (!clean || item.isLockedAt(now) || (!fullEviction && !item.isResident())) {
+        continue;
+      }
+      victims.add(item);
+      freed += fullEviction ? item.memoryFootprint() : item.value().length;
+    }
+    for (Item item : victims) {
+      stats.memoryReleased(item.memoryFootprint());
+      if (fullEviction) {
+        items.remove(item.key());
+      } else {
+        Item evicted = item.withoutValue();
+        items.put(item.key(), evicted);
+        stats.memoryUsed(evicted.memoryFootprint());
+      }
+    }
+    return freed;
+  }
+
+  /**
+   * Makes room in a bucket without a disk (ephemeral with auto-delete, memcached): deletes live,
+   * unlocked items until {@code bytes} are freed. Ephemeral deletions are real deletions with
+   * seqnos; a memcached bucket just forgets.
+   */
+  public synchronized long evictByDeleting(long bytes) {
+    long now = clock.currentTimeMillis();
+    long freed = 0;
+    List<Item> victims = new ArrayList<>();
+    for (Item item : items.values()) {
+      if (freed >= bytes) {
+        break;
+      }
+      if (item.deleted() || item.isLockedAt(now)) {
+        continue;
+      }
+      victims.add(item);
+      freed += item.memoryFootprint();
+    }
+    for (Item item : victims) {
+      write(item.key(), EMPTY, item.flags(), clock.currentTimeSeconds(), 0, true);
+    }
+    return freed;
   }
 
   /** Mutations waiting for the flusher. */

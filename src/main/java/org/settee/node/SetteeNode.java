@@ -31,6 +31,7 @@ import org.settee.kv.BucketRegistry;
 import org.settee.kv.BucketSettings;
 import org.settee.kv.BucketType;
 import org.settee.kv.ExpiryPager;
+import org.settee.kv.ItemPager;
 import org.settee.net.ConfigPush;
 import org.settee.net.Connection;
 import org.settee.net.ConnectionRegistry;
@@ -81,6 +82,16 @@ public final class SetteeNode implements AutoCloseable {
           TimeUnit.SECONDS,
           new ArrayBlockingQueue<>(1024),
           new DefaultThreadFactory("settee-auth", true));
+
+  /** Reads of evicted items; bounded, so a storm of misses queues instead of piling threads. */
+  private final ThreadPoolExecutor backgroundFetches =
+      new ThreadPoolExecutor(
+          2,
+          2,
+          0,
+          TimeUnit.SECONDS,
+          new ArrayBlockingQueue<>(4096),
+          new DefaultThreadFactory("settee-bgfetch", true));
 
   /** Background work that is neither I/O nor storage: the expiry pager, compaction. */
   private final ScheduledExecutorService tasks =
@@ -224,7 +235,7 @@ public final class SetteeNode implements AutoCloseable {
    * @throws IllegalStateException when a bucket of that name exists
    */
   public synchronized Bucket createBucket(BucketSettings settings) {
-    Bucket bucket = buckets.create(settings, this::openStorage);
+    Bucket bucket = buckets.create(settings, this::prepareBucket);
     saveBuckets();
     clusterConfig.bump("bucket " + settings.name() + " created");
     LOG.info(
@@ -289,7 +300,7 @@ public final class SetteeNode implements AutoCloseable {
     }
     bucketConfig = new BucketConfigFile(config.resolve("buckets.json"));
     if (bucketConfig.exists()) {
-      bucketConfig.load().forEach(settings -> buckets.create(settings, this::openStorage));
+      bucketConfig.load().forEach(settings -> buckets.create(settings, this::prepareBucket));
     } else {
       buckets.create(
           new BucketSettings(
@@ -298,7 +309,7 @@ public final class SetteeNode implements AutoCloseable {
               DEFAULT_BUCKET_QUOTA_MB,
               options.defaultBucketVBuckets(),
               true),
-          this::openStorage);
+          this::prepareBucket);
       saveBuckets();
       LOG.info(
           "first start: created bucket 'default' with {} vBuckets",
@@ -306,14 +317,18 @@ public final class SetteeNode implements AutoCloseable {
     }
   }
 
-  /** Couchbase buckets persist; ephemeral and memcached buckets live in memory only. */
-  private void openStorage(Bucket bucket) {
+  /**
+   * Readies a bucket before anyone can reach it: the item pager for its memory quota, and for
+   * couchbase buckets storage (ephemeral and memcached buckets live in memory only).
+   */
+  private void prepareBucket(Bucket bucket) {
+    bucket.onMemoryPressure(b -> tasks.execute(() -> ItemPager.run(b)));
     if (bucket.settings().type() != BucketType.COUCHBASE) {
       return;
     }
     BucketSettings s = bucket.settings();
     Path dir = options.dataDir().resolve("buckets").resolve(s.name() + "-" + s.uuid());
-    storages.put(s.name(), BucketStorage.open(dir, bucket));
+    storages.put(s.name(), BucketStorage.open(dir, bucket, backgroundFetches));
   }
 
   private void destroyStorage(Bucket bucket) {
@@ -383,6 +398,7 @@ public final class SetteeNode implements AutoCloseable {
     }
     passwordHashing.shutdownNow();
     tasks.shutdownNow();
+    backgroundFetches.shutdownNow();
     if (workers != null) {
       workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     }

@@ -6,10 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.stream.Stream;
 import org.rocksdb.RocksDBException;
+import org.settee.kv.BackgroundFetcher;
 import org.settee.kv.Bucket;
 import org.settee.kv.Item;
+import org.settee.kv.ItemKey;
 import org.settee.kv.VBucket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,14 +44,28 @@ public final class BucketStorage implements AutoCloseable {
    *
    * @throws CorruptStorageException when the directory holds data Settee cannot read
    */
-  public static BucketStorage open(Path dir, Bucket bucket) {
+  public static BucketStorage open(Path dir, Bucket bucket, Executor fetches) {
     BucketStore store = BucketStore.open(dir);
     try {
       Warmup.Result warmup = new Warmup(bucket, store).run();
       Flusher flusher = new Flusher(bucket, store);
+      boolean fullEviction = "fullEviction".equals(bucket.settings().evictionPolicy());
       for (int i = 0; i < bucket.numVBuckets(); i++) {
         bucket.vbucket(i).trackDirty(flusher::wake);
+        bucket.vbucket(i).fullEviction(fullEviction);
       }
+      bucket.fetcher(
+          new BackgroundFetcher() {
+            @Override
+            public Executor executor() {
+              return fetches;
+            }
+
+            @Override
+            public Item fetch(int vbucket, ItemKey key) {
+              return store.get(vbucket, key.bytes());
+            }
+          });
       BucketStorage storage = new BucketStorage(bucket, store, flusher, warmup);
       bucket.afterFlush(storage::flushOnDisk);
       flusher.start();

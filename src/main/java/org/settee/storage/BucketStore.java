@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiConsumer;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -36,6 +37,14 @@ final class BucketStore implements AutoCloseable {
   private final WriteOptions syncWrites = new WriteOptions().setSync(true);
   private final boolean fresh;
   private volatile String injectedWriteFailure;
+
+  /**
+   * Background fetches read from other threads than the owner: they hold the read lock, and close
+   * takes the write lock, so no read ever touches a closed RocksDB (a native crash).
+   */
+  private final ReentrantReadWriteLock closing = new ReentrantReadWriteLock();
+
+  private boolean closed;
   private ColumnFamilyHandle keys;
   private ColumnFamilyHandle seqnos;
   private ColumnFamilyHandle vbstate;
@@ -184,6 +193,27 @@ final class BucketStore implements AutoCloseable {
     db.delete(seqnos, StorageLayout.seqnoKey(vb, tombstone.bySeqno()));
   }
 
+  /**
+   * Reads one key (background fetch); callable from any thread.
+   *
+   * @return the stored item, or null when there is none or the store is closed
+   */
+  Item get(int vb, byte[] key) {
+    closing.readLock().lock();
+    try {
+      if (closed) {
+        return null;
+      }
+      byte[] storedKey = StorageLayout.itemKey(vb, key);
+      byte[] record = db.get(keys, storedKey);
+      return record == null ? null : StorageLayout.decodeItem(storedKey, record);
+    } catch (RocksDBException e) {
+      throw new IllegalStateException("cannot read from " + dir + ": " + e.getMessage(), e);
+    } finally {
+      closing.readLock().unlock();
+    }
+  }
+
   /** Deletes every item (bucket flush); vBucket states are rewritten by the caller. */
   void deleteAllItems() throws RocksDBException {
     byte[] from = new byte[0];
@@ -195,6 +225,15 @@ final class BucketStore implements AutoCloseable {
 
   @Override
   public void close() {
+    closing.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    } finally {
+      closing.writeLock().unlock();
+    }
     for (ColumnFamilyHandle h : handles) {
       h.close();
     }
