@@ -9,7 +9,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = SetteeCli.Version.class,
     description = "A distributed document database that speaks Couchbase Server's protocols.",
-    subcommands = {CommandLine.HelpCommand.class, ServerCommand.class, BenchCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      ServerCommand.class,
+      BenchCommand.class,
+      StorageBenchCommand.class
+    })
 public final class SetteeCli {
   public static void main(String[] args) {
     System.exit(new CommandLine(new SetteeCli()).execute(args));
