@@ -11,9 +11,11 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 import org.settee.kv.FailoverLog;
@@ -117,10 +119,14 @@ final class BucketStore implements AutoCloseable {
     }
   }
 
-  /** Reads every persisted item, in (vBucket, key) order. */
-  long forEachItem(BiConsumer<Integer, Item> visitor) {
+  /** Reads the persisted items of vBuckets [fromVb, toVb), in (vBucket, key) order. */
+  long forEachItem(int fromVb, int toVb, BiConsumer<Integer, Item> visitor) {
     long n = 0;
-    try (RocksIterator it = db.newIterator(keys)) {
+    try (Slice lower = new Slice(StorageLayout.vbKey(fromVb));
+        Slice upper = new Slice(StorageLayout.vbKey(toVb));
+        ReadOptions range =
+            new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
+        RocksIterator it = db.newIterator(keys, range)) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
         byte[] k = it.key();
         visitor.accept(StorageLayout.vbOf(k), StorageLayout.decodeItem(k, it.value()));

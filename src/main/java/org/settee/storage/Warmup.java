@@ -1,6 +1,9 @@
 package org.settee.storage;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.rocksdb.RocksDBException;
 import org.settee.kv.Bucket;
 import org.settee.kv.VBucket;
@@ -41,16 +44,7 @@ final class Warmup {
     }
     boolean unclean = !clean;
     long[] high = new long[bucket.numVBuckets()];
-    long[] count = {0};
-    store.forEachItem(
-        (vb, item) -> {
-          VBucket target = vbucket(vb);
-          target.restore(item);
-          high[vb] = Math.max(high[vb], item.bySeqno());
-          if (++count[0] % PROGRESS_EVERY == 0) {
-            LOG.info("bucket {}: warmup loaded {} items", bucket.name(), count[0]);
-          }
-        });
+    long[] count = {loadItems(high)};
     store.forEachVBucket(
         (vb, record) ->
             vbucket(vb)
@@ -72,6 +66,56 @@ final class Warmup {
           unclean ? "; the last shutdown was not clean: new failover-log entries" : "");
     }
     return result;
+  }
+
+  /**
+   * Loads items with one thread per core, each over its own range of vBuckets (no two threads touch
+   * one vBucket, so they never contend).
+   */
+  private long loadItems(long[] high) {
+    int n = bucket.numVBuckets();
+    int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), n));
+    AtomicLong loaded = new AtomicLong();
+    List<Thread> workers = new ArrayList<>();
+    List<RuntimeException> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    for (int t = 0; t < threads; t++) {
+      int from = n * t / threads;
+      int to = n * (t + 1) / threads;
+      Thread worker =
+          new Thread(
+              () -> {
+                try {
+                  store.forEachItem(
+                      from,
+                      to,
+                      (vb, item) -> {
+                        vbucket(vb).restore(item);
+                        high[vb] = Math.max(high[vb], item.bySeqno());
+                        if (loaded.incrementAndGet() % PROGRESS_EVERY == 0) {
+                          LOG.info(
+                              "bucket {}: warmup loaded {} items", bucket.name(), loaded.get());
+                        }
+                      });
+                } catch (RuntimeException e) {
+                  failures.add(e);
+                }
+              },
+              "settee-warmup-" + bucket.name() + "-" + t);
+      worker.start();
+      workers.add(worker);
+    }
+    for (Thread w : workers) {
+      try {
+        w.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted during warmup", e);
+      }
+    }
+    if (!failures.isEmpty()) {
+      throw failures.get(0);
+    }
+    return loaded.get();
   }
 
   private VBucket vbucket(int vb) {
