@@ -300,7 +300,6 @@ public final class Cookie {
   /** A document read: flags extras, optional key echo, the value, with the datatype negotiated. */
   public void document(Item item, long cas, boolean withKey) {
     ByteBuf out = connection.output();
-    byte[] key = withKey ? item.key().bytes() : EMPTY;
     int datatype = connection.json() ? item.datatype() & Datatype.JSON : Datatype.RAW;
     Response.writeHeader(
         out,
@@ -310,11 +309,13 @@ public final class Cookie {
         cas,
         datatype,
         4,
-        key.length,
-        item.value().length);
+        withKey ? item.keyLength() : 0,
+        item.valueLength());
     out.writeInt(item.flags());
-    out.writeBytes(key);
-    out.writeBytes(item.value());
+    if (withKey) {
+      item.writeKey(out);
+    }
+    item.writeValue(out);
   }
 
   /** A success carrying raw extras, key and value. */

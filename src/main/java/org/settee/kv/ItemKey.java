@@ -10,7 +10,16 @@ public final class ItemKey {
 
   public ItemKey(byte[] bytes) {
     this.bytes = bytes;
-    this.hash = Arrays.hashCode(bytes);
+    this.hash = hashOf(bytes, 0, bytes.length);
+  }
+
+  /** The hash of a key held in {@code a[from..to)}: the same as an ItemKey of those bytes. */
+  static int hashOf(byte[] a, int from, int to) {
+    int h = 1;
+    for (int i = from; i < to; i++) {
+      h = 31 * h + a[i];
+    }
+    return h;
   }
 
   public static ItemKey of(String key) {

@@ -2,10 +2,8 @@ package org.settee.kv;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.ToIntFunction;
 import org.settee.protocol.Status;
@@ -32,7 +30,7 @@ public final class VBucket {
   private final boolean keepTombstones;
   private final HybridLogicalClock casClock;
   private final FailoverLog failoverLog = new FailoverLog();
-  private final Map<ItemKey, Item> items = new HashMap<>();
+  private final ItemTable items = new ItemTable();
   private volatile VBucketState state;
   private long highSeqno;
   private long liveItems;
@@ -124,18 +122,7 @@ public final class VBucket {
         stats.memoryUsed(fromDisk.memoryFootprint());
       }
     } else if (!current.isResident() && current.bySeqno() == fromDisk.bySeqno()) {
-      Item restored =
-          new Item(
-              key,
-              fromDisk.value(),
-              current.flags(),
-              current.cas(),
-              current.expiry(),
-              current.datatype(),
-              current.bySeqno(),
-              current.revSeqno(),
-              current.deleted(),
-              current.lockedUntilMillis());
+      Item restored = current.withValue(fromDisk.value());
       items.put(key, restored);
       stats.memoryReleased(current.memoryFootprint());
       stats.memoryUsed(restored.memoryFootprint());
@@ -152,7 +139,7 @@ public final class VBucket {
     long now = clock.currentTimeMillis();
     long freed = 0;
     List<Item> victims = new ArrayList<>();
-    for (Item item : items.values()) {
+    for (Item item : snapshot()) {
       if (freed >= bytes) {
         break;
       }
@@ -162,7 +149,7 @@ public final class VBucket {
         continue;
       }
       victims.add(item);
-      freed += fullEviction ? item.memoryFootprint() : item.value().length;
+      freed += fullEviction ? item.memoryFootprint() : item.valueLength();
     }
     for (Item item : victims) {
       stats.memoryReleased(item.memoryFootprint());
@@ -186,7 +173,7 @@ public final class VBucket {
     long now = clock.currentTimeMillis();
     long freed = 0;
     List<Item> victims = new ArrayList<>();
-    for (Item item : items.values()) {
+    for (Item item : snapshot()) {
       if (freed >= bytes) {
         break;
       }
@@ -241,7 +228,7 @@ public final class VBucket {
 
   /** Warmup: puts back an item read from disk (no new seqno, not dirty). */
   public synchronized void restore(Item item) {
-    Item old = items.put(item.key(), item);
+    Item old = items.put(item);
     if (old != null) {
       stats.memoryReleased(old.memoryFootprint());
       if (!old.deleted()) {
@@ -417,16 +404,17 @@ public final class VBucket {
     if (refused != null) {
       return KvResult.failure(refused);
     }
-    if ((long) old.value().length + piece.length > maxSize) {
+    byte[] oldValue = old.value();
+    if ((long) oldValue.length + piece.length > maxSize) {
       return KvResult.failure(Status.E2BIG);
     }
-    byte[] joined = new byte[old.value().length + piece.length];
+    byte[] joined = new byte[oldValue.length + piece.length];
     if (append) {
-      System.arraycopy(old.value(), 0, joined, 0, old.value().length);
-      System.arraycopy(piece, 0, joined, old.value().length, piece.length);
+      System.arraycopy(oldValue, 0, joined, 0, oldValue.length);
+      System.arraycopy(piece, 0, joined, oldValue.length, piece.length);
     } else {
       System.arraycopy(piece, 0, joined, 0, piece.length);
-      System.arraycopy(old.value(), 0, joined, piece.length, old.value().length);
+      System.arraycopy(oldValue, 0, joined, piece.length, oldValue.length);
     }
     return KvResult.success(
         write(key, joined, old.flags(), old.expiry(), datatypeOf.applyAsInt(joined), false));
@@ -483,9 +471,7 @@ public final class VBucket {
 
   /** Drops every document (bucket flush). Seqnos keep counting: history never goes back. */
   public synchronized void flush() {
-    for (Item item : items.values()) {
-      stats.memoryReleased(item.memoryFootprint());
-    }
+    items.forEach(item -> stats.memoryReleased(item.memoryFootprint()));
     stats.itemsRemoved(liveItems);
     items.clear();
     liveItems = 0;
@@ -503,11 +489,12 @@ public final class VBucket {
   public synchronized int expireAll() {
     long now = clock.currentTimeSeconds();
     List<ItemKey> expired = new ArrayList<>();
-    for (Item item : items.values()) {
-      if (!item.deleted() && item.isExpiredAt(now)) {
-        expired.add(item.key());
-      }
-    }
+    items.forEach(
+        item -> {
+          if (!item.deleted() && item.isExpiredAt(now)) {
+            expired.add(item.key());
+          }
+        });
     for (ItemKey key : expired) {
       current(key);
     }
@@ -521,7 +508,7 @@ public final class VBucket {
    */
   public synchronized List<Item> purgeTombstones(long cutoffSeconds) {
     List<Item> purged = new ArrayList<>();
-    for (Item item : items.values()) {
+    for (Item item : snapshot()) {
       boolean onDisk = dirty == null || item.bySeqno() <= persistedSeqno;
       if (item.deleted() && item.expiry() < cutoffSeconds && onDisk) {
         purged.add(item);
@@ -536,10 +523,17 @@ public final class VBucket {
 
   /** Visits every item (tombstones included) under the lock; for flush-to-disk tests and stats. */
   public synchronized void forEach(java.util.function.Consumer<Item> visitor) {
-    items.values().forEach(visitor);
+    items.forEach(visitor);
   }
 
   // ---- internals, all called under the monitor ----
+
+  /** The items as a list, for passes that change the table as they go. */
+  private List<Item> snapshot() {
+    List<Item> all = new ArrayList<>(items.size());
+    items.forEach(all::add);
+    return all;
+  }
 
   /** The live item for a key, or null; an expired item found here becomes a tombstone. */
   private Item live(ItemKey key) {

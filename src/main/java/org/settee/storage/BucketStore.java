@@ -142,7 +142,7 @@ final class BucketStore implements AutoCloseable {
     private int items;
 
     void put(int vb, Item item) throws RocksDBException {
-      byte[] key = item.key().bytes();
+      byte[] key = item.keyBytes();
       batch.put(keys, StorageLayout.itemKey(vb, key), StorageLayout.encodeItem(item));
       batch.put(seqnos, StorageLayout.seqnoKey(vb, item.bySeqno()), key);
       items++;
@@ -187,7 +187,7 @@ final class BucketStore implements AutoCloseable {
    * (it was written again after the purge decision).
    */
   void purge(int vb, Item tombstone) throws RocksDBException {
-    byte[] storedKey = StorageLayout.itemKey(vb, tombstone.key().bytes());
+    byte[] storedKey = StorageLayout.itemKey(vb, tombstone.keyBytes());
     byte[] record = db.get(keys, storedKey);
     if (record != null) {
       Item onDisk = StorageLayout.decodeItem(storedKey, record);

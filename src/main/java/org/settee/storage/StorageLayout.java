@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.settee.kv.FailoverLog;
 import org.settee.kv.Item;
-import org.settee.kv.ItemKey;
 import org.settee.kv.VBucketState;
 
 /**
@@ -81,20 +80,20 @@ final class StorageLayout {
               + (record.length > 0 ? record[0] : -1));
     }
     ByteBuffer b = ByteBuffer.wrap(record);
-    b.get();
-    int flags = b.getInt();
-    long cas = b.getLong();
-    long expiry = b.getInt() & 0xffffffffL;
-    int datatype = b.get() & 0xff;
-    boolean deleted = b.get() != 0;
-    long bySeqno = b.getLong();
-    long revSeqno = b.getLong();
-    byte[] value = new byte[b.remaining()];
-    b.get(value);
-    byte[] key = new byte[storedKey.length - 2];
-    System.arraycopy(storedKey, 2, key, 0, key.length);
-    return new Item(
-        new ItemKey(key), value, flags, cas, expiry, datatype, bySeqno, revSeqno, deleted, 0);
+    return Item.fromStorage(
+        storedKey,
+        2,
+        storedKey.length - 2,
+        record,
+        ITEM_HEADER,
+        record.length - ITEM_HEADER,
+        b.getInt(1),
+        b.getLong(5),
+        b.getInt(13) & 0xffffffffL,
+        b.get(17) & 0xff,
+        b.getLong(19),
+        b.getLong(27),
+        b.get(18) != 0);
   }
 
   /** A vBucket's persisted state. */
