@@ -39,6 +39,6 @@ final class GetMetaExecutor implements CommandExecutor {
     if (withDatatype) {
       extras.put((byte) item.datatype());
     }
-    cookie.respond(Status.SUCCESS, item.cas(), 0, extras.array(), EMPTY, EMPTY);
+    cookie.respond(Status.SUCCESS, result.cas(), 0, extras.array(), EMPTY, EMPTY);
   }
 }

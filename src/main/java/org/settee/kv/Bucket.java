@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 public final class Bucket {
   private static final Logger LOG = LoggerFactory.getLogger(Bucket.class);
 
-  private final BucketSettings settings;
+  private volatile BucketSettings settings;
   private final VBucket[] vbuckets;
   private final BucketStats stats = new BucketStats();
   private final AtomicReference<BucketState> state = new AtomicReference<>(BucketState.CREATING);
@@ -37,6 +37,23 @@ public final class Bucket {
 
   public BucketSettings settings() {
     return settings;
+  }
+
+  /**
+   * Applies changed settings (quota, flush, max TTL, replicas); identity, type, vBucket count and
+   * eviction policy cannot change in place.
+   */
+  public void updateSettings(BucketSettings next) {
+    BucketSettings s = settings;
+    if (!next.name().equals(s.name())
+        || !next.uuid().equals(s.uuid())
+        || next.type() != s.type()
+        || next.numVBuckets() != s.numVBuckets()
+        || !next.evictionPolicy().equals(s.evictionPolicy())) {
+      throw new IllegalArgumentException(
+          "bucket " + s.name() + ": name, UUID, type, vBuckets and eviction policy are fixed");
+    }
+    settings = next;
   }
 
   public BucketStats stats() {

@@ -139,7 +139,7 @@ public final class VBucket {
     long now = clock.currentTimeMillis();
     long freed = 0;
     List<Item> victims = new ArrayList<>();
-    for (Item item : snapshot()) {
+    for (Item item : oldestFirst()) {
       if (freed >= bytes) {
         break;
       }
@@ -173,7 +173,7 @@ public final class VBucket {
     long now = clock.currentTimeMillis();
     long freed = 0;
     List<Item> victims = new ArrayList<>();
-    for (Item item : snapshot()) {
+    for (Item item : oldestFirst()) {
       if (freed >= bytes) {
         break;
       }
@@ -281,10 +281,14 @@ public final class VBucket {
     return new KvResult(Status.SUCCESS, item, cas);
   }
 
-  /** GET_META: the item's metadata, tombstones included. */
+  /** GET_META: the item's metadata, tombstones included; a locked item hides its CAS. */
   public synchronized KvResult getMeta(ItemKey key) {
     Item item = current(key);
-    return item == null ? KvResult.failure(Status.KEY_ENOENT) : KvResult.success(item);
+    if (item == null) {
+      return KvResult.failure(Status.KEY_ENOENT);
+    }
+    long cas = item.isLockedAt(clock.currentTimeMillis()) ? Item.LOCKED_CAS : item.cas();
+    return new KvResult(Status.SUCCESS, item, cas);
   }
 
   // ---- mutations ----
@@ -527,6 +531,16 @@ public final class VBucket {
   }
 
   // ---- internals, all called under the monitor ----
+
+  /**
+   * The items, least recently written first: eviction takes the oldest writes first (what a
+   * not-recently-used policy approximates without touching every read).
+   */
+  private List<Item> oldestFirst() {
+    List<Item> all = snapshot();
+    all.sort(java.util.Comparator.comparingLong(Item::bySeqno));
+    return all;
+  }
 
   /** The items as a list, for passes that change the table as they go. */
   private List<Item> snapshot() {

@@ -26,6 +26,7 @@ import org.settee.cluster.ConfigJson;
 import org.settee.cluster.NodeServices;
 import org.settee.command.Commands;
 import org.settee.command.KvDispatcher;
+import org.settee.http.ManagementServer;
 import org.settee.kv.Bucket;
 import org.settee.kv.BucketRegistry;
 import org.settee.kv.BucketSettings;
@@ -100,7 +101,9 @@ public final class SetteeNode implements AutoCloseable {
   private EventLoopGroup boss;
   private EventLoopGroup workers;
   private KvServer kvServer;
+  private ManagementServer managementServer;
   private int kvPort;
+  private int mgmtPort;
 
   public SetteeNode(NodeOptions options) {
     this.options = options;
@@ -141,7 +144,9 @@ public final class SetteeNode implements AutoCloseable {
                   options.authDeadline(),
                   options.unauthenticatedDefaultBucket()));
       kvPort = kvServer.start(transport, boss, workers);
-      services = new NodeServices(kvPort, 0, options.mgmtPort(), 0);
+      managementServer = new ManagementServer(this, options.bindHost(), options.mgmtPort());
+      mgmtPort = managementServer.start(transport, boss, workers);
+      services = new NodeServices(kvPort, 0, mgmtPort, 0);
       clusterConfig.bump("listening on kv port " + kvPort);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -164,9 +169,11 @@ public final class SetteeNode implements AutoCloseable {
         TimeUnit.SECONDS);
     transition(NodeState.STARTING, NodeState.RUNNING);
     LOG.info(
-        "Settee {} ready: kv port {} on {} ({} I/O threads), data dir {}, buckets {}{}",
+        "Settee {} ready: kv port {}, management port {} on {} ({} I/O threads), data dir {},"
+            + " buckets {}{}",
         SetteeVersion.VERSION,
         kvPort,
+        mgmtPort,
         options.bindHost(),
         options.ioThreads(),
         options.dataDir().toAbsolutePath(),
@@ -195,6 +202,11 @@ public final class SetteeNode implements AutoCloseable {
 
   public int kvPort() {
     return kvPort;
+  }
+
+  /** The management REST API's bound port. */
+  public int mgmtPort() {
+    return mgmtPort;
   }
 
   public UserStore users() {
@@ -243,6 +255,24 @@ public final class SetteeNode implements AutoCloseable {
         settings.name(),
         settings.type().restName(),
         settings.numVBuckets());
+    return bucket;
+  }
+
+  /**
+   * Changes a bucket's settings in place (quota, flush, max TTL, replicas) and records that;
+   * clients see it in the next configuration revision.
+   *
+   * @throws IllegalArgumentException when a setting that cannot change in place differs
+   */
+  public synchronized Bucket updateBucket(BucketSettings next) {
+    Bucket bucket = buckets.get(next.name());
+    if (bucket == null) {
+      throw new IllegalStateException("no bucket " + next.name());
+    }
+    bucket.updateSettings(next);
+    saveBuckets();
+    clusterConfig.bump("bucket " + next.name() + " updated");
+    LOG.info("bucket '{}' settings updated", next.name());
     return bucket;
   }
 
@@ -390,6 +420,9 @@ public final class SetteeNode implements AutoCloseable {
   }
 
   private void stopResources() {
+    if (managementServer != null) {
+      managementServer.stop();
+    }
     if (kvServer != null) {
       kvServer.stop();
     }

@@ -1,0 +1,124 @@
+package org.settee.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.settee.kv.Bucket;
+import org.settee.kv.BucketSettings;
+import org.settee.node.SetteeNode;
+import org.settee.security.Privilege;
+
+/**
+ * Buckets as the SDK's BucketManager drives them: list, get, create (202 and a Location), update,
+ * delete and flush, with the answers it pattern-matches ("Bucket with given name already exists",
+ * "Flush is disabled", 404 for a missing bucket).
+ */
+final class BucketsResource {
+  private final SetteeNode node;
+  private final BucketJson json;
+  private final MemoryQuota quota;
+
+  BucketsResource(SetteeNode node, BucketJson json, MemoryQuota quota) {
+    this.node = node;
+    this.json = json;
+    this.quota = quota;
+  }
+
+  /** {@code GET /pools/default/buckets}: the buckets this user may see, by name. */
+  RestResponse list(RestRequest request) {
+    ArrayNode list = Json.array();
+    node.buckets().all().stream()
+        .sorted(Comparator.comparing(Bucket::name))
+        .filter(b -> request.user().can(Privilege.SELECT, b.name()))
+        .forEach(b -> list.add(json.tree(b, request.host())));
+    return RestResponse.json(
+        HttpResponseStatus.OK, Json.withHost(Json.bytes(list), request.host()));
+  }
+
+  /** {@code GET /pools/default/buckets/<b>}. */
+  RestResponse get(RestRequest request) {
+    return RestResponse.json(HttpResponseStatus.OK, json.full(bucket(request), request.host()));
+  }
+
+  /** {@code POST /pools/default/buckets}: 202 with a Location once the bucket serves. */
+  RestResponse create(RestRequest request) {
+    BucketSettings settings = BucketForm.create(request.form(), node.buckets().all(), quota);
+    if ("1".equals(request.query("just_validate"))) {
+      return RestResponse.json(Json.object().set("errors", Json.object()));
+    }
+    try {
+      node.createBucket(settings);
+    } catch (IllegalStateException e) {
+      if (node.buckets().get(settings.name()) != null) {
+        throw RestException.invalid("name", "Bucket with given name already exists");
+      }
+      throw e;
+    }
+    return RestResponse.empty(HttpResponseStatus.ACCEPTED)
+        .withHeader(HttpHeaderNames.LOCATION.toString(), location(settings.name()));
+  }
+
+  /**
+   * {@code POST /pools/default/buckets/<b>}: changes the quota, flush, max TTL or replica number in
+   * place. The eviction policy cannot change in place yet: such an update is refused naming it, and
+   * nothing is changed.
+   */
+  RestResponse update(RestRequest request) {
+    BucketSettings current = bucket(request).settings();
+    BucketSettings next = BucketForm.update(request.form(), current, node.buckets().all(), quota);
+    if (!next.evictionPolicy().equals(current.evictionPolicy())) {
+      Map<String, String> refused = new LinkedHashMap<>();
+      refused.put("evictionPolicy", notYet("the eviction policy"));
+      throw RestException.invalid(refused, null);
+    }
+    if (!next.equals(current)) {
+      node.updateBucket(next);
+    }
+    return RestResponse.empty(HttpResponseStatus.OK);
+  }
+
+  private static String notYet(String what) {
+    return "Changing " + what + " of an existing bucket is not supported yet";
+  }
+
+  /** {@code DELETE /pools/default/buckets/<b>}. */
+  RestResponse delete(RestRequest request) {
+    String name = request.param("bucket");
+    if (!node.deleteBucket(name)) {
+      throw RestException.notFound("bucket " + name);
+    }
+    return RestResponse.empty(HttpResponseStatus.OK);
+  }
+
+  /** {@code POST /pools/default/buckets/<b>/controller/doFlush}. */
+  RestResponse flush(RestRequest request) {
+    Bucket bucket = bucket(request);
+    if (!bucket.settings().flushEnabled()) {
+      throw new RestException(
+          RestResponse.json(
+              HttpResponseStatus.BAD_REQUEST,
+              Json.object().put("_", "Flush is disabled for the bucket")),
+          "flush disabled on " + bucket.name());
+    }
+    bucket.flush();
+    return RestResponse.empty(HttpResponseStatus.OK);
+  }
+
+  private Bucket bucket(RestRequest request) {
+    String name = request.param("bucket");
+    Bucket bucket = node.buckets().get(name);
+    // The uri in a bucket's configuration names its UUID: a same-named successor is not it.
+    String uuid = request.query("bucket_uuid");
+    if (bucket == null || uuid != null && !uuid.equals(bucket.settings().uuid())) {
+      throw RestException.notFound("bucket " + name);
+    }
+    return bucket;
+  }
+
+  static String location(String bucket) {
+    return "/pools/default/buckets/" + bucket.replace("%", "%25");
+  }
+}
