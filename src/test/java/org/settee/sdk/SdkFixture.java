@@ -8,10 +8,6 @@ import com.couchbase.client.core.env.SeedNode;
 import com.couchbase.client.java.Cluster;
 import com.couchbase.client.java.ClusterOptions;
 import com.couchbase.client.java.env.ClusterEnvironment;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -116,33 +112,7 @@ final class SdkFixture implements AutoCloseable {
           .setLevel(Level.DEBUG);
     }
     NodeOptions.Builder b = NodeOptions.forTests(dataDir).toBuilder();
-    if (!managementServerPresent()) {
-      b.ports(0, 0, unusedPort(), 0);
-    }
     return new SdkFixture(new SetteeNode(options.apply(b).build()).start());
-  }
-
-  /**
-   * The SDK rejects every configuration without a {@code mgmt} port in {@code nodesExt} (its node
-   * identity), and a node advertises none while its management port is 0. In a build without the
-   * management REST API an unused port stands in, so that the KV tests still run (nothing answers
-   * HTTP there); with the API, the node binds an ephemeral port of its own.
-   */
-  private static boolean managementServerPresent() {
-    try {
-      Class.forName("org.settee.http.ManagementServer");
-      return true;
-    } catch (ClassNotFoundException e) {
-      return false;
-    }
-  }
-
-  private static int unusedPort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   SetteeNode node() {
@@ -156,11 +126,6 @@ final class SdkFixture implements AutoCloseable {
   /** The management port the node advertises. */
   int mgmtPort() {
     return node.services().mgmt();
-  }
-
-  /** Whether something answers HTTP on {@link #mgmtPort()}. */
-  boolean servesManagement() {
-    return managementServerPresent() && mgmtPort() != 0;
   }
 
   /** The seed: the KV and management ports (absent ports mean 11210 and 8091 to the SDK). */

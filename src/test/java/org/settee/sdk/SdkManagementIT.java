@@ -31,7 +31,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -50,8 +49,6 @@ class SdkManagementIT {
   @BeforeAll
   static void start() {
     fixture = SdkFixture.start(dataDir);
-    Assumptions.assumeTrue(
-        fixture.servesManagement(), "the node serves no management REST API in this build");
     cluster = fixture.connectAdmin().cluster();
   }
 

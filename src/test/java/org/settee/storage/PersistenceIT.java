@@ -3,10 +3,7 @@ package org.settee.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,9 +12,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +23,7 @@ import org.settee.protocol.ResponseFrame;
 import org.settee.protocol.Status;
 import org.settee.testing.EmbeddedNode;
 import org.settee.testing.KvTestClient;
+import org.settee.testing.ServerProcess;
 
 /** Couchbase buckets survive restarts, clean or kill -9, with everything they had persisted. */
 class PersistenceIT {
@@ -147,19 +142,15 @@ class PersistenceIT {
   void kill9LosesNothingPersistedAndStartsANewHistoryBranch() throws Exception {
     Map<String, Doc> docs;
     Token before;
-    Process server = startServerProcess(dir);
-    try {
-      int port = readyPort(server);
-      try (KvTestClient c = login(port)) {
+    try (ServerProcess server = ServerProcess.start(dir)) {
+      try (KvTestClient c = login(server.kvPort())) {
         docs = writeAndPersist(c, 300);
         ResponseFrame r = c.set("marker", "m");
         before = token(c, "marker", r);
         awaitPersisted(c, before);
         docs.put("marker", new Doc("m", 0, r.cas()));
       }
-    } finally {
-      server.destroyForcibly();
-      assertThat(server.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      server.kill9();
     }
     try (EmbeddedNode node = EmbeddedNode.start(dir);
         KvTestClient c = login(node.kvPort())) {
@@ -236,54 +227,5 @@ class PersistenceIT {
     try (Stream<Path> s = Files.list(buckets)) {
       return s.toList();
     }
-  }
-
-  // ---- a real server process, so that kill -9 is a real kill -9 ----
-
-  private static Process startServerProcess(Path dataDir) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            java,
-            "--enable-native-access=ALL-UNNAMED",
-            "-cp",
-            System.getProperty("java.class.path"),
-            "org.settee.cli.SetteeCli",
-            "server",
-            "--data-dir",
-            dataDir.toString(),
-            "--bind",
-            "127.0.0.1",
-            "--kv-port",
-            "0",
-            "--mgmt-port",
-            "0",
-            "--vbuckets",
-            "64");
-    pb.redirectErrorStream(true);
-    pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    return pb.start();
-  }
-
-  private static final Pattern READY = Pattern.compile("ready: kv port (\\d+)");
-
-  /** Reads the server's log until its ready line, which names the KV port. */
-  private static int readyPort(Process server) throws IOException {
-    BufferedReader out =
-        new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    StringBuilder seen = new StringBuilder();
-    String line;
-    while (System.nanoTime() < deadline && (line = out.readLine()) != null) {
-      seen.append(line).append('\n');
-      Matcher m = READY.matcher(line);
-      if (m.find()) {
-        Thread drain = new Thread(() -> out.lines().forEach(l -> {}), "server-log-drain");
-        drain.setDaemon(true);
-        drain.start();
-        return Integer.parseInt(m.group(1));
-      }
-    }
-    throw new AssertionError("the server never said it was ready:\n" + seen);
   }
 }
