@@ -44,6 +44,9 @@ public final class VBucket {
   private Runnable onDirty;
   private volatile long persistedSeqno;
 
+  /** Set by writes, cleared by the flusher: lets a flusher round skip clean vBuckets unlocked. */
+  private volatile boolean hasDirty;
+
   /** Full eviction: clean items may leave memory entirely, so a miss must ask the disk. */
   private boolean fullEviction;
 
@@ -195,7 +198,15 @@ public final class VBucket {
   }
 
   /** Hands the pending mutations (latest per key, seqno order) to the flusher. */
-  public synchronized List<Item> takeDirty() {
+  public List<Item> takeDirty() {
+    if (!hasDirty) {
+      return List.of();
+    }
+    return takeDirtyLocked();
+  }
+
+  private synchronized List<Item> takeDirtyLocked() {
+    hasDirty = false;
     if (dirty == null || dirty.isEmpty()) {
       return List.of();
     }
@@ -217,6 +228,7 @@ public final class VBucket {
     }
     merged.putAll(dirty);
     dirty = merged;
+    hasDirty = !dirty.isEmpty();
   }
 
   /** Records that everything up to {@code seqno} is on disk. */
@@ -613,6 +625,9 @@ public final class VBucket {
       // remove + put moves the key to the end: the map stays in seqno order.
       dirty.remove(key);
       dirty.put(key, item);
+      if (!hasDirty) {
+        hasDirty = true;
+      }
       onDirty.run();
     }
     if (wasLive && deleted) {

@@ -26,6 +26,15 @@ final class Flusher implements Runnable {
   private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+  /**
+   * After a small batch, wait this long for more: a round per mutation would spend the CPU on
+   * fsyncs and scans of idle vBuckets. It bounds how long persistence lags behind a write.
+   */
+  private static final long GATHER_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+  /** A batch this large is worth writing at once, without gathering more. */
+  private static final int LARGE_BATCH = 10_000;
+
   private final Bucket bucket;
   private final BucketStore store;
   private final Thread thread;
@@ -83,10 +92,13 @@ final class Flusher implements Runnable {
       pending = false;
       runTasks();
       int written = flushOnce();
-      if (written == 0 && !pending) {
-        LockSupport.parkNanos(this, failing ? RETRY_NANOS : IDLE_NANOS);
-      } else if (failing) {
+      if (failing) {
         LockSupport.parkNanos(this, RETRY_NANOS);
+      } else if (written == 0 && !pending) {
+        LockSupport.parkNanos(this, IDLE_NANOS);
+      } else if (written < LARGE_BATCH) {
+        // Not parkNanos: a wake-up from the next write would cut the gathering short.
+        sleepQuietly(GATHER_NANOS);
       }
     }
     runTasks();
@@ -95,6 +107,15 @@ final class Flusher implements Runnable {
       for (int attempt = 0; attempt < 5 && dirtyCount() > 0; attempt++) {
         flushOnce();
       }
+    }
+  }
+
+  private void sleepQuietly(long nanos) {
+    try {
+      TimeUnit.NANOSECONDS.sleep(nanos);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stopping = true;
     }
   }
 
