@@ -37,33 +37,19 @@ final class ItemTable {
 
   /** Puts an item under its key; returns the one it replaced, or null. */
   Item put(ItemKey key, Item item) {
-    if (size + 1 > items.length * MAX_LOAD) {
-      resize(items.length * 2);
-    }
-    int mask = items.length - 1;
-    int h = key.hashCode();
-    for (int i = mix(h) & mask; ; i = (i + 1) & mask) {
-      Item old = items[i];
-      if (old == null) {
-        items[i] = item;
-        hashes[i] = h;
-        size++;
-        return null;
-      }
-      if (hashes[i] == h && old.hasKey(key.bytes())) {
-        items[i] = item;
-        return old;
-      }
-    }
+    return insert(key.hashCode(), item);
   }
 
   /** Puts an item under its own key (warmup: no lookup key at hand); returns the replaced one. */
   Item put(Item item) {
+    return insert(item.keyHash(), item);
+  }
+
+  private Item insert(int h, Item item) {
     if (size + 1 > items.length * MAX_LOAD) {
       resize(items.length * 2);
     }
     int mask = items.length - 1;
-    int h = item.keyHash();
     for (int i = mix(h) & mask; ; i = (i + 1) & mask) {
       Item old = items[i];
       if (old == null) {

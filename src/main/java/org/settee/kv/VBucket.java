@@ -2,10 +2,13 @@ package org.settee.kv;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
+import java.util.function.ToLongFunction;
 import org.settee.protocol.Status;
 import org.settee.util.Clock;
 
@@ -141,27 +144,25 @@ public final class VBucket {
   public synchronized long evictClean(long bytes) {
     long now = clock.currentTimeMillis();
     long freed = 0;
-    List<Item> victims = new ArrayList<>();
-    for (Item item : oldestFirst()) {
-      if (freed >= bytes) {
-        break;
-      }
-      boolean clean =
-          dirty != null && item.bySeqno() <= persistedSeqno && !dirty.containsKey(item.key());
-      if (!clean || item.isLockedAt(now) || (!fullEviction && !item.isResident())) {
-        continue;
-      }
-      victims.add(item);
-      freed += fullEviction ? item.memoryFootprint() : item.valueLength();
-    }
-    for (Item item : victims) {
+    for (Item item :
+        victims(
+            bytes,
+            item ->
+                dirty != null
+                    && item.bySeqno() <= persistedSeqno
+                    && !dirty.containsKey(item.key())
+                    && !item.isLockedAt(now)
+                    && (fullEviction || item.isResident()),
+            item -> fullEviction ? item.memoryFootprint() : item.valueLength())) {
       stats.memoryReleased(item.memoryFootprint());
       if (fullEviction) {
         items.remove(item.key());
+        freed += item.memoryFootprint();
       } else {
         Item evicted = item.withoutValue();
         items.put(item.key(), evicted);
         stats.memoryUsed(evicted.memoryFootprint());
+        freed += item.valueLength();
       }
     }
     return freed;
@@ -175,21 +176,34 @@ public final class VBucket {
   public synchronized long evictByDeleting(long bytes) {
     long now = clock.currentTimeMillis();
     long freed = 0;
-    List<Item> victims = new ArrayList<>();
-    for (Item item : oldestFirst()) {
-      if (freed >= bytes) {
-        break;
-      }
-      if (item.deleted() || item.isLockedAt(now)) {
-        continue;
-      }
-      victims.add(item);
+    for (Item item :
+        victims(bytes, item -> !item.deleted() && !item.isLockedAt(now), Item::memoryFootprint)) {
+      write(item.key(), EMPTY, item.flags(), clock.currentTimeSeconds(), 0, true);
       freed += item.memoryFootprint();
     }
-    for (Item item : victims) {
-      write(item.key(), EMPTY, item.flags(), clock.currentTimeSeconds(), 0, true);
-    }
     return freed;
+  }
+
+  /**
+   * The eligible items to evict, least recently written first, until their {@code gain} adds up to
+   * {@code bytes} (what a not-recently-used policy approximates without touching every read).
+   */
+  private List<Item> victims(long bytes, Predicate<Item> eligible, ToLongFunction<Item> gain) {
+    List<Item> all = new ArrayList<>(items.size());
+    items.forEach(all::add);
+    all.sort(Comparator.comparingLong(Item::bySeqno));
+    List<Item> chosen = new ArrayList<>();
+    long total = 0;
+    for (Item item : all) {
+      if (total >= bytes) {
+        break;
+      }
+      if (eligible.test(item)) {
+        chosen.add(item);
+        total += gain.applyAsLong(item);
+      }
+    }
+    return chosen;
   }
 
   /** Mutations waiting for the flusher. */
@@ -543,16 +557,6 @@ public final class VBucket {
   }
 
   // ---- internals, all called under the monitor ----
-
-  /**
-   * The items, least recently written first: eviction takes the oldest writes first (what a
-   * not-recently-used policy approximates without touching every read).
-   */
-  private List<Item> oldestFirst() {
-    List<Item> all = snapshot();
-    all.sort(java.util.Comparator.comparingLong(Item::bySeqno));
-    return all;
-  }
 
   /** The items as a list, for passes that change the table as they go. */
   private List<Item> snapshot() {
