@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -352,7 +353,14 @@ public final class SetteeNode implements AutoCloseable {
    * couchbase buckets storage (ephemeral and memcached buckets live in memory only).
    */
   private void prepareBucket(Bucket bucket) {
-    bucket.onMemoryPressure(b -> tasks.execute(() -> ItemPager.run(b)));
+    bucket.onMemoryPressure(
+        b -> {
+          try {
+            tasks.execute(() -> ItemPager.run(b));
+          } catch (RejectedExecutionException stopping) {
+            b.pagerDone(); // the node is stopping: nothing to make room for
+          }
+        });
     if (bucket.settings().type() != BucketType.COUCHBASE) {
       return;
     }

@@ -154,16 +154,21 @@ public final class BucketStorage implements AutoCloseable {
       return;
     }
     closed = true;
+    boolean stopped = false;
     try {
-      flusher.stop(true);
-      writeStates();
-      store.markCleanShutdown();
+      stopped = flusher.stop(true);
+      if (stopped) {
+        writeStates();
+        store.markCleanShutdown();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RocksDBException e) {
       LOG.error("bucket {}: could not mark a clean shutdown: {}", bucket.name(), e.getMessage());
     } finally {
-      store.close();
+      if (stopped) {
+        store.close();
+      }
     }
   }
 
@@ -171,13 +176,16 @@ public final class BucketStorage implements AutoCloseable {
   public synchronized void destroy() {
     if (!closed) {
       closed = true;
+      boolean stopped = false;
       try {
-        flusher.stop(false);
+        stopped = flusher.stop(false);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-      } finally {
-        store.close();
       }
+      if (!stopped) {
+        return; // files stay: deleting them under a live storage thread is worse
+      }
+      store.close();
     }
     deleteRecursively(store.dir());
   }

@@ -25,6 +25,7 @@ final class Flusher implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(Flusher.class);
   private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final java.time.Duration STOP_DEADLINE = java.time.Duration.ofSeconds(60);
 
   /**
    * After a small batch, wait this long for more: a round per mutation would spend the CPU on
@@ -78,12 +79,23 @@ final class Flusher implements Runnable {
   /**
    * Stops the thread; with {@code drain} it first persists everything still dirty (a clean
    * shutdown), without it what is dirty is dropped (the bucket is being deleted).
+   *
+   * @return false when the thread did not stop in time: the store must then not be closed
    */
-  void stop(boolean drain) throws InterruptedException {
+  boolean stop(boolean drain) throws InterruptedException {
     drainOnStop = drain;
     stopping = true;
     LockSupport.unpark(thread);
-    thread.join();
+    thread.join(STOP_DEADLINE.toMillis());
+    if (thread.isAlive()) {
+      LOG.error(
+          "bucket {}: the storage thread did not stop within {} s (a disk that hangs?);"
+              + " its store is left open rather than closed under it",
+          bucket.name(),
+          STOP_DEADLINE.toSeconds());
+      return false;
+    }
+    return true;
   }
 
   @Override
