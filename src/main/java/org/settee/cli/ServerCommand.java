@@ -36,19 +36,19 @@ final class ServerCommand implements Callable<Integer> {
   @Option(
       names = "--kv-tls-port",
       defaultValue = "11207",
-      description = "KV TLS port [${DEFAULT-VALUE}] (TLS: not served yet)")
+      description = "KV TLS port [${DEFAULT-VALUE}]")
   int kvTlsPort;
 
   @Option(
       names = "--mgmt-port",
       defaultValue = "8091",
-      description = "Management REST port [${DEFAULT-VALUE}] (not served yet)")
+      description = "Management REST port [${DEFAULT-VALUE}]")
   int mgmtPort;
 
   @Option(
       names = "--mgmt-tls-port",
       defaultValue = "18091",
-      description = "Management HTTPS port [${DEFAULT-VALUE}] (not served yet)")
+      description = "Management HTTPS port [${DEFAULT-VALUE}]")
   int mgmtTlsPort;
 
   @Option(
@@ -75,6 +75,15 @@ final class ServerCommand implements Callable<Integer> {
       description = "vBuckets of the default bucket made at first start [${DEFAULT-VALUE}]")
   int vbuckets;
 
+  @Option(
+      names = "--tls-cert-chain",
+      description =
+          "Node certificate chain, PEM, leaf first (with --tls-key) [generated at first start]")
+  Path tlsCertChain;
+
+  @Option(names = "--tls-key", description = "Unencrypted PEM private key of --tls-cert-chain")
+  Path tlsKey;
+
   @Option(names = "--io-threads", description = "Event loop threads [number of cores]")
   Integer ioThreads;
 
@@ -86,7 +95,8 @@ final class ServerCommand implements Callable<Integer> {
             .ports(kvPort, kvTlsPort, mgmtPort, mgmtTlsPort)
             .admin(username, password)
             .unauthenticatedDefaultBucket(unauthenticatedDefaultBucket)
-            .defaultBucketVBuckets(vbuckets);
+            .defaultBucketVBuckets(vbuckets)
+            .tlsCertificate(tlsCertChain, tlsKey);
     if (ioThreads != null) {
       b.ioThreads(ioThreads);
     }

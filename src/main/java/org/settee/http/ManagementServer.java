@@ -2,7 +2,6 @@ package org.settee.http;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
@@ -14,10 +13,14 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.settee.net.ListenerInitializer;
+import org.settee.net.ServerTls;
 import org.settee.net.Transport;
 import org.settee.node.SetteeNode;
 import org.slf4j.Logger;
@@ -50,6 +53,8 @@ public final class ManagementServer {
   private final SetteeNode node;
   private final String host;
   private final int port;
+  private final int tlsPort;
+  private final ServerTls tls;
   private final MemoryQuota quota;
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
   private final ConfigStreams streams = new ConfigStreams();
@@ -75,20 +80,37 @@ public final class ManagementServer {
           new ArrayBlockingQueue<>(256),
           new DefaultThreadFactory("settee-rest-auth", true));
 
-  private Channel listener;
+  private final List<Channel> listeners = new ArrayList<>();
+  private int boundTlsPort;
 
+  /** A plain-HTTP server only. */
   public ManagementServer(SetteeNode node, String host, int port) {
-    this(node, host, port, MemoryQuota.ofHeap());
+    this(node, host, port, -1, null, MemoryQuota.ofHeap());
   }
 
-  ManagementServer(SetteeNode node, String host, int port, MemoryQuota quota) {
+  /**
+   * HTTP on {@code port} and, when {@code tls} is given, HTTPS on {@code tlsPort}.
+   *
+   * @param tlsPort 0 for an ephemeral port; -1 for no HTTPS listener
+   */
+  public ManagementServer(SetteeNode node, String host, int port, int tlsPort, ServerTls tls) {
+    this(node, host, port, tlsPort, tls, MemoryQuota.ofHeap());
+  }
+
+  ManagementServer(
+      SetteeNode node, String host, int port, int tlsPort, ServerTls tls, MemoryQuota quota) {
     this.node = node;
     this.host = host;
     this.port = port;
+    this.tlsPort = tlsPort;
+    this.tls = tls;
     this.quota = quota;
   }
 
-  /** Binds the listener; returns the port actually bound (useful with port 0). */
+  /**
+   * Binds the listeners; returns the plain port actually bound (useful with port 0). {@link
+   * #tlsPort()} tells the HTTPS one.
+   */
   public int start(Transport transport, EventLoopGroup boss, EventLoopGroup workers)
       throws InterruptedException {
     if (!state.compareAndSet(State.NEW, State.RUNNING)) {
@@ -96,6 +118,27 @@ public final class ManagementServer {
     }
     RestDispatcher dispatcher = dispatcher();
     node.clusterConfig().onChange(rev -> streams.configChanged());
+    int bound = bind(transport, boss, workers, port, null, dispatcher);
+    if (tls != null && tlsPort >= 0) {
+      boundTlsPort = bind(transport, boss, workers, tlsPort, tls, dispatcher);
+    }
+    LOG.debug("management REST API listening on {}:{} (https: {})", host, bound, boundTlsPort);
+    return bound;
+  }
+
+  /** The HTTPS listener's bound port, 0 when there is none. */
+  public int tlsPort() {
+    return boundTlsPort;
+  }
+
+  private int bind(
+      Transport transport,
+      EventLoopGroup boss,
+      EventLoopGroup workers,
+      int port,
+      ServerTls tls,
+      RestDispatcher dispatcher)
+      throws InterruptedException {
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(boss, workers)
@@ -103,22 +146,19 @@ public final class ManagementServer {
             .option(ChannelOption.SO_BACKLOG, 128)
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
-            .childHandler(
-                new ChannelInitializer<SocketChannel>() {
-                  @Override
-                  protected void initChannel(SocketChannel ch) {
-                    channels.add(ch);
-                    ch.pipeline()
-                        .addLast("idle", new IdleStateHandler(IDLE_SECONDS, 0, 0))
-                        .addLast("http", new HttpServerCodec())
-                        .addLast("aggregate", new HttpObjectAggregator(MAX_BODY))
-                        .addLast("rest", new RestChannelHandler(dispatcher, streams));
-                  }
-                });
-    listener = bootstrap.bind(host, port).sync().channel();
-    int bound = ((InetSocketAddress) listener.localAddress()).getPort();
-    LOG.debug("management REST API listening on {}:{}", host, bound);
-    return bound;
+            .childHandler(new ListenerInitializer(tls, ch -> initPipeline(ch, dispatcher)));
+    Channel listener = bootstrap.bind(host, port).sync().channel();
+    listeners.add(listener);
+    return ((InetSocketAddress) listener.localAddress()).getPort();
+  }
+
+  private void initPipeline(SocketChannel ch, RestDispatcher dispatcher) {
+    channels.add(ch);
+    ch.pipeline()
+        .addLast("idle", new IdleStateHandler(IDLE_SECONDS, 0, 0))
+        .addLast("http", new HttpServerCodec())
+        .addLast("aggregate", new HttpObjectAggregator(MAX_BODY))
+        .addLast("rest", new RestChannelHandler(dispatcher, streams));
   }
 
   private RestDispatcher dispatcher() {
@@ -133,7 +173,8 @@ public final class ManagementServer {
                 new ClusterConfigResource(node.buckets(), node.configJson(), bucketJson),
                 new BucketsResource(node, bucketJson, quota),
                 new UsersResource(node.users(), profiles),
-                new RolesResource(profiles)));
+                new RolesResource(profiles),
+                new CertificatesResource(node)));
     return new RestDispatcher(
         routes, new HttpAuthenticator(node.users(), passwordChecks), serialized);
   }
@@ -148,7 +189,7 @@ public final class ManagementServer {
       return;
     }
     streams.close();
-    if (listener != null) {
+    for (Channel listener : listeners) {
       listener.close().syncUninterruptibly();
     }
     channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);

@@ -24,7 +24,8 @@ final class RestRoutes {
       ClusterConfigResource configs,
       BucketsResource buckets,
       UsersResource users,
-      RolesResource roles) {
+      RolesResource roles,
+      CertificatesResource certificates) {
     Access poolsRead = Access.cluster(SYSTEM_SETTINGS, "cluster.pools!read");
     Access bucketRead = Access.bucket(SELECT, "cluster.bucket[{bucket}].settings!read");
     Access securityRead = Access.cluster(CLUSTER_ADMIN, "cluster.admin.security!read");
@@ -70,6 +71,10 @@ final class RestRoutes {
         Route.get("/settings/rbac/users/local/{user}", securityRead, users::get),
         Route.write(PUT, "/settings/rbac/users/local/{user}", securityWrite, users::put),
         Route.write(DELETE, "/settings/rbac/users/local/{user}", securityWrite, users::delete),
-        Route.get("/whoami", Access.authenticated(), roles::whoami));
+        Route.get("/whoami", Access.authenticated(), roles::whoami),
+        Route.get("/pools/default/trustedCAs", poolsRead, certificates::trustedCas),
+        Route.get("/pools/default/certificate", poolsRead, certificates::certificate),
+        Route.write(
+            POST, "/node/controller/reloadCertificate", securityWrite, certificates::reload));
   }
 }

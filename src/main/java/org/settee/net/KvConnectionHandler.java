@@ -3,10 +3,13 @@ package org.settee.net;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.settee.protocol.MalformedFrameException;
 import org.settee.protocol.Request;
 import org.slf4j.Logger;
@@ -100,9 +103,24 @@ final class KvConnectionHandler extends ChannelInboundHandlerAdapter {
   }
 
   @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    // A handshake that fails or passes its deadline has its channel closed by the TLS handler;
+    // this names the reason in the close log line.
+    if (event instanceof SslHandshakeCompletionEvent done && !done.isSuccess()) {
+      connection.close("TLS handshake failed: " + done.cause().getMessage());
+    } else if (event instanceof SslCloseCompletionEvent) {
+      // The client ended TLS (close_notify): nothing more can be read, so the connection ends.
+      connection.close("TLS closed by the client");
+    }
+    ctx.fireUserEventTriggered(event);
+  }
+
+  @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof DecoderException && cause.getCause() instanceof MalformedFrameException) {
       connection.close("malformed frame: " + cause.getCause().getMessage());
+    } else if (cause instanceof DecoderException && cause.getCause() instanceof SSLException) {
+      connection.close("TLS error: " + cause.getCause().getMessage());
     } else if (cause instanceof IOException) {
       connection.close("I/O error: " + cause.getMessage());
     } else {

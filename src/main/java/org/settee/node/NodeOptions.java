@@ -3,6 +3,7 @@ package org.settee.node;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.settee.kv.BucketSettings;
+import org.settee.net.TlsEngine;
 import org.settee.util.Clock;
 
 /**
@@ -13,6 +14,12 @@ import org.settee.util.Clock;
  * @param maxItemSize values above this get E2BIG
  * @param authDeadline connections that do not authenticate by then are closed (zero: never)
  * @param scramIterations PBKDF2 iterations for new passwords (ns_server's default is 15000)
+ * @param tlsCertChain the node's certificate chain (PEM, leaf first), or null to use the one the
+ *     node generates at first start
+ * @param tlsKey the unencrypted private key of {@code tlsCertChain} (PEM), or null
+ * @param tlsEngine which TLS implementation serves the TLS ports
+ * @param tlsHandshakeTimeout a TLS connection that has not completed its handshake by then is
+ *     closed
  */
 public record NodeOptions(
     Path dataDir,
@@ -29,6 +36,10 @@ public record NodeOptions(
     Duration authDeadline,
     int ioThreads,
     int scramIterations,
+    Path tlsCertChain,
+    Path tlsKey,
+    TlsEngine tlsEngine,
+    Duration tlsHandshakeTimeout,
     Clock clock) {
 
   public static final int DEFAULT_MAX_ITEM_SIZE = 20 * 1024 * 1024;
@@ -55,6 +66,10 @@ public record NodeOptions(
         Duration.ofSeconds(30),
         Runtime.getRuntime().availableProcessors(),
         15_000,
+        null,
+        null,
+        TlsEngine.AUTO,
+        Duration.ofSeconds(10),
         Clock.SYSTEM);
   }
 
@@ -88,6 +103,10 @@ public record NodeOptions(
     private Duration authDeadline;
     private int ioThreads;
     private int scramIterations;
+    private Path tlsCertChain;
+    private Path tlsKey;
+    private TlsEngine tlsEngine;
+    private Duration tlsHandshakeTimeout;
     private Clock clock;
 
     private Builder(NodeOptions o) {
@@ -105,6 +124,10 @@ public record NodeOptions(
       authDeadline = o.authDeadline;
       ioThreads = o.ioThreads;
       scramIterations = o.scramIterations;
+      tlsCertChain = o.tlsCertChain;
+      tlsKey = o.tlsKey;
+      tlsEngine = o.tlsEngine;
+      tlsHandshakeTimeout = o.tlsHandshakeTimeout;
       clock = o.clock;
     }
 
@@ -157,6 +180,23 @@ public record NodeOptions(
       return this;
     }
 
+    /** The node's certificate chain and key files instead of the generated ones (both or none). */
+    public Builder tlsCertificate(Path chain, Path key) {
+      tlsCertChain = chain;
+      tlsKey = key;
+      return this;
+    }
+
+    public Builder tlsEngine(TlsEngine engine) {
+      tlsEngine = engine;
+      return this;
+    }
+
+    public Builder tlsHandshakeTimeout(Duration timeout) {
+      tlsHandshakeTimeout = timeout;
+      return this;
+    }
+
     public Builder clock(Clock c) {
       clock = c;
       return this;
@@ -178,6 +218,10 @@ public record NodeOptions(
           authDeadline,
           ioThreads,
           scramIterations,
+          tlsCertChain,
+          tlsKey,
+          tlsEngine,
+          tlsHandshakeTimeout,
           clock);
     }
   }

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,8 +39,12 @@ import org.settee.net.ConfigPush;
 import org.settee.net.Connection;
 import org.settee.net.ConnectionRegistry;
 import org.settee.net.KvServer;
+import org.settee.net.ServerTls;
 import org.settee.net.Transport;
+import org.settee.security.CertificateException;
+import org.settee.security.NodeCertificates;
 import org.settee.security.Role;
+import org.settee.security.TlsMaterial;
 import org.settee.security.UserStore;
 import org.settee.storage.BucketStorage;
 import org.slf4j.Logger;
@@ -101,10 +106,14 @@ public final class SetteeNode implements AutoCloseable {
 
   private EventLoopGroup boss;
   private EventLoopGroup workers;
+  private ServerTls tls;
+  private NodeCertificates certificates;
   private KvServer kvServer;
   private ManagementServer managementServer;
   private int kvPort;
   private int mgmtPort;
+  private int kvTlsPort;
+  private int mgmtTlsPort;
 
   public SetteeNode(NodeOptions options) {
     this.options = options;
@@ -118,6 +127,7 @@ public final class SetteeNode implements AutoCloseable {
     try {
       lockDataDir();
       loadConfiguration();
+      startTls();
       Transport transport = Transport.best();
       boss = transport.newGroup(1, "settee-accept");
       workers = transport.newGroup(options.ioThreads(), "settee-io");
@@ -141,13 +151,19 @@ public final class SetteeNode implements AutoCloseable {
               new KvServer.Options(
                   options.bindHost(),
                   options.kvPort(),
+                  options.kvTlsPort(),
                   options.maxFrameBody(),
                   options.authDeadline(),
-                  options.unauthenticatedDefaultBucket()));
+                  options.unauthenticatedDefaultBucket()),
+              tls);
       kvPort = kvServer.start(transport, boss, workers);
-      managementServer = new ManagementServer(this, options.bindHost(), options.mgmtPort());
+      kvTlsPort = kvServer.tlsPort();
+      managementServer =
+          new ManagementServer(
+              this, options.bindHost(), options.mgmtPort(), options.mgmtTlsPort(), tls);
       mgmtPort = managementServer.start(transport, boss, workers);
-      services = new NodeServices(kvPort, 0, mgmtPort, 0);
+      mgmtTlsPort = managementServer.tlsPort();
+      services = new NodeServices(kvPort, kvTlsPort, mgmtPort, mgmtTlsPort);
       clusterConfig.bump("listening on kv port " + kvPort);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -170,11 +186,13 @@ public final class SetteeNode implements AutoCloseable {
         TimeUnit.SECONDS);
     transition(NodeState.STARTING, NodeState.RUNNING);
     LOG.info(
-        "Settee {} ready: kv port {}, management port {} on {} ({} I/O threads), data dir {},"
-            + " buckets {}{}",
+        "Settee {} ready: kv port {}, management port {}, kv TLS port {}, management TLS port {}"
+            + " on {} ({} I/O threads), data dir {}, buckets {}{}",
         SetteeVersion.VERSION,
         kvPort,
         mgmtPort,
+        kvTlsPort,
+        mgmtTlsPort,
         options.bindHost(),
         options.ioThreads(),
         options.dataDir().toAbsolutePath(),
@@ -208,6 +226,37 @@ public final class SetteeNode implements AutoCloseable {
   /** The management REST API's bound port. */
   public int mgmtPort() {
     return mgmtPort;
+  }
+
+  /** The KV TLS listener's bound port. */
+  public int kvTlsPort() {
+    return kvTlsPort;
+  }
+
+  /** The management HTTPS listener's bound port. */
+  public int mgmtTlsPort() {
+    return mgmtTlsPort;
+  }
+
+  /** The node's TLS: the certificate presented and the CA published. */
+  public ServerTls tls() {
+    return tls;
+  }
+
+  /**
+   * Replaces the node certificate with {@code <data-dir>/inbox/chain.pem} and {@code
+   * <data-dir>/inbox/pkey.key}: new connections present it at once, established ones are left
+   * alone, and a restart keeps it. A file that cannot be used changes nothing.
+   *
+   * @throws CertificateException naming the file and what is wrong with it
+   */
+  public synchronized TlsMaterial reloadCertificate() {
+    Path inbox = options.dataDir().resolve("inbox");
+    TlsMaterial material =
+        NodeCertificates.load(inbox.resolve("chain.pem"), inbox.resolve("pkey.key"));
+    tls.rotate(material);
+    certificates.store(material);
+    return material;
   }
 
   public UserStore users() {
@@ -316,6 +365,19 @@ public final class SetteeNode implements AutoCloseable {
       throw new IllegalStateException(
           "data directory " + dir.toAbsolutePath() + " is in use by another running node");
     }
+  }
+
+  /** The certificate comes from the user's files, an earlier start, or is made now. */
+  private void startTls() {
+    certificates = new NodeCertificates(options.dataDir().resolve("config").resolve("certs"));
+    List<String> hosts = new ArrayList<>(List.of("127.0.0.1", "localhost"));
+    String bind = options.bindHost();
+    if (!bind.equals("0.0.0.0") && !bind.equals("::") && !hosts.contains(bind)) {
+      hosts.add(bind);
+    }
+    TlsMaterial material =
+        certificates.loadOrCreate(options.tlsCertChain(), options.tlsKey(), hosts);
+    tls = new ServerTls(options.tlsEngine(), options.tlsHandshakeTimeout(), material);
   }
 
   /** Users and buckets come from the data directory; a first start creates the defaults. */

@@ -167,10 +167,18 @@ final class SdkFixture implements AutoCloseable {
   }
 
   Connected connect(String connectionString, String user, String password) {
+    return connect(connectionString, user, password, env -> {});
+  }
+
+  Connected connect(
+      String connectionString,
+      String user,
+      String password,
+      Consumer<ClusterEnvironment.Builder> environment) {
     ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
     RecordingEventBus bus = startBus(events);
     return register(
-        Cluster.connect(connectionString, options(user, password, bus, env -> {})), events, bus);
+        Cluster.connect(connectionString, options(user, password, bus, environment)), events, bus);
   }
 
   private static RecordingEventBus startBus(ConcurrentLinkedQueue<Event> events) {

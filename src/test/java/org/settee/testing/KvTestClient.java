@@ -18,6 +18,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
 import org.settee.protocol.Datatype;
 import org.settee.protocol.Feature;
 import org.settee.protocol.Magic;
@@ -63,6 +66,31 @@ public final class KvTestClient implements AutoCloseable {
       closeQuietly(socket);
       throw new UncheckedIOException("cannot connect to port " + port, e);
     }
+  }
+
+  /**
+   * Connects over TLS (the handshake done before this returns) to a local node whose buckets have
+   * {@code numVBuckets} vBuckets.
+   */
+  public static KvTestClient connectTls(int port, int numVBuckets, SSLContext tls) {
+    Socket plain = new Socket();
+    try {
+      plain.setTcpNoDelay(true);
+      plain.connect(new InetSocketAddress("127.0.0.1", port), (int) READ_TIMEOUT.toMillis());
+      SSLSocket socket =
+          (SSLSocket) tls.getSocketFactory().createSocket(plain, "127.0.0.1", port, true);
+      socket.setSoTimeout((int) READ_TIMEOUT.toMillis());
+      socket.startHandshake();
+      return new KvTestClient(socket, numVBuckets);
+    } catch (IOException e) {
+      closeQuietly(plain);
+      throw new UncheckedIOException("cannot connect over TLS to port " + port, e);
+    }
+  }
+
+  /** The TLS session, when connected with {@link #connectTls}. */
+  public SSLSession tlsSession() {
+    return ((SSLSocket) socket).getSession();
   }
 
   /** The vBucket a Couchbase client sends {@code key} to: CRC-32, upper half, masked. */

@@ -47,6 +47,10 @@ public final class ServerProcess implements AutoCloseable {
             "0",
             "--mgmt-port",
             "0",
+            "--kv-tls-port",
+            "0",
+            "--mgmt-tls-port",
+            "0",
             "--vbuckets",
             "64");
     pb.redirectErrorStream(true);
