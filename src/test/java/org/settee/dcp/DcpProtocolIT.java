@@ -112,6 +112,47 @@ class DcpProtocolIT {
   }
 
   @Test
+  void dcpControlAcceptsTheOptionalControlsCouchbaseAccepts() {
+    try (DcpTestConnection c = producer("optional-controls")) {
+      // Applications set these through the client's controlParam; kv's producer accepts them
+      // all (enable_expiry_opcode silently stays off without include-delete-times).
+      for (String[] kv :
+          new String[][] {
+            {"set_priority", "high"},
+            {"supports_cursor_dropping", "true"},
+            {"send_stream_end_on_client_close_stream", "true"},
+            {"enable_expiry_opcode", "true"},
+            {"set_noop_interval", "0.5"}
+          }) {
+        assertThat(c.control(kv[0], kv[1]).status()).as("%s=%s", kv[0], kv[1]).isZero();
+      }
+    }
+  }
+
+  @Test
+  void closingAStreamWithStreamEndOnCloseEndsItWithReasonClosed() {
+    try (DcpTestConnection c = producer("close-with-end")) {
+      assertThat(c.control("send_stream_end_on_client_close_stream", "true").status()).isZero();
+      int stream = c.sendStreamRequest(4, 0, 0, NO_END, 0, 0, 0);
+      List<DcpTestConnection.Frame> data = new ArrayList<>();
+      c.expectSuccess(c.awaitResponse(stream, data), "STREAM_REQ");
+      int close = c.send(DCP_CLOSE_STREAM, 4, NONE, NONE, NONE);
+      c.expectSuccess(c.awaitResponse(close, data), "DCP_CLOSE_STREAM");
+      // Messages queued before the close may still come; the stream then ends with CLOSED (1).
+      DcpTestConnection.Frame f;
+      do {
+        f = c.read(DcpTestConnection.READ_TIMEOUT);
+        assertThat(f.isRequest()).as("a stream message: %s", f).isTrue();
+        assertThat(f.opaque()).isEqualTo(stream);
+      } while (f.opcode() != DCP_STREAM_END);
+      assertThat(ByteBuffer.wrap(f.extras()).getInt()).as("reason CLOSED").isEqualTo(1);
+      assertThat(c.call(DCP_CLOSE_STREAM, 4, NONE, NONE, NONE).status())
+          .as("the stream is gone")
+          .isEqualTo(KEY_ENOENT);
+    }
+  }
+
+  @Test
   void aBufferAcknowledgementGetsNoResponse() {
     try (DcpTestConnection c = producer("buffer-ack")) {
       assertThat(c.control("connection_buffer_size", "1048576").status()).isZero();
