@@ -4,6 +4,7 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.settee.cluster.ConfigJson;
+import org.settee.dcp.DcpConnections;
 import org.settee.kv.BucketRegistry;
 import org.settee.kv.StoreMode;
 import org.settee.net.ConnectionRegistry;
@@ -26,7 +27,8 @@ public final class Commands {
       ConfigJson configs,
       Function<String, BucketStorage> storages,
       Clock clock,
-      Executor passwordHashing) {
+      Executor passwordHashing,
+      DcpConnections dcp) {
     CommandTable t = new CommandTable();
     // Allowed before authentication (kv_engine's list).
     t.register(Access.ANYONE, NONE, new HelloExecutor(), Opcode.HELLO);
@@ -84,6 +86,17 @@ public final class Commands {
         new FlushExecutor(),
         Opcode.FLUSH,
         Opcode.FLUSHQ);
+    // DCP (spec/dcp.md): privileges are checked by DCP_OPEN, which depends on its flags.
+    t.register(Access.BUCKET, NONE, new DcpExecutors.Open(dcp, storages), Opcode.DCP_OPEN);
+    t.register(Access.BUCKET, NONE, new DcpExecutors.Control(), Opcode.DCP_CONTROL);
+    t.register(Access.BUCKET, NONE, new DcpExecutors.StreamRequest(), Opcode.DCP_STREAM_REQ);
+    t.register(Access.BUCKET, NONE, new DcpExecutors.CloseStream(), Opcode.DCP_CLOSE_STREAM);
+    t.register(
+        Access.BUCKET, NONE, new DcpExecutors.BufferAck(), Opcode.DCP_BUFFER_ACKNOWLEDGEMENT);
+    t.register(Access.BUCKET, NONE, new DcpExecutors.NoopRequest(), Opcode.DCP_NOOP);
+    t.register(
+        Access.BUCKET, NONE, new DcpExecutors.FailoverLogExecutor(), Opcode.DCP_GET_FAILOVER_LOG);
+    t.register(Access.BUCKET, NONE, new DcpExecutors.AllVbSeqnos(), Opcode.GET_ALL_VB_SEQNOS);
     return t;
   }
 }

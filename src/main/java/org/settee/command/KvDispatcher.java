@@ -2,6 +2,7 @@ package org.settee.command;
 
 import org.settee.cluster.ConfigJson;
 import org.settee.cluster.ConfigRevision;
+import org.settee.dcp.DcpProducer;
 import org.settee.kv.Bucket;
 import org.settee.kv.BucketRegistry;
 import org.settee.kv.BucketState;
@@ -47,6 +48,15 @@ public final class KvDispatcher implements RequestDispatcher {
     try {
       if (request.magic() == Magic.SERVER_RESPONSE) {
         return; // a client's answer to a server push: nothing to do
+      }
+      if (request.magic() == Magic.CLIENT_RESPONSE) {
+        // Only a DCP client answers the server's requests; from anyone else it is nonsense.
+        if (connection.role() instanceof DcpProducer producer) {
+          producer.onResponse(request);
+        } else {
+          connection.close("a response frame (magic 0x81) from a client that is not a DCP client");
+        }
+        return;
       }
       CommandTable.Entry entry = table.get(request.opcode());
       if (entry == null) {

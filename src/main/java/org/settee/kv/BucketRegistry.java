@@ -14,6 +14,18 @@ import org.settee.util.Clock;
 public final class BucketRegistry {
   private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
   private final List<Consumer<Bucket>> shutdownListeners = new CopyOnWriteArrayList<>();
+  private volatile java.util.function.BiConsumer<String, ShutdownStep> shutdownHook = (b, s) -> {};
+
+  /** The points of a bucket's shutdown, in order; tests interleave work at each. */
+  public enum ShutdownStep {
+    /** The bucket refuses new requests and selects. */
+    REFUSING,
+    /** Every connection on the bucket is closed and its DCP streams released. */
+    DISCONNECTED,
+    /** Storage and background tasks are stopped; the name is about to be free. */
+    TORN_DOWN
+  }
+
   private final Clock clock;
 
   public BucketRegistry(Clock clock) {
@@ -28,6 +40,14 @@ public final class BucketRegistry {
 
   public Collection<Bucket> all() {
     return List.copyOf(buckets.values());
+  }
+
+  /**
+   * Called at each step of every bucket shutdown, on the deleting thread: a test hook, so that a
+   * test can make work arrive exactly between two steps (the seed 001 and 004 races).
+   */
+  public void shutdownHook(java.util.function.BiConsumer<String, ShutdownStep> hook) {
+    this.shutdownHook = hook;
   }
 
   /** Called (on the deleting thread) when a bucket begins shutting down. */
@@ -77,10 +97,13 @@ public final class BucketRegistry {
     if (bucket == null || !bucket.transition(BucketState.READY, BucketState.SHUTTING_DOWN)) {
       return false;
     }
+    shutdownHook.accept(name, ShutdownStep.REFUSING);
     for (Consumer<Bucket> listener : shutdownListeners) {
       listener.accept(bucket);
     }
+    shutdownHook.accept(name, ShutdownStep.DISCONNECTED);
     teardown.accept(bucket);
+    shutdownHook.accept(name, ShutdownStep.TORN_DOWN);
     bucket.transition(BucketState.SHUTTING_DOWN, BucketState.GONE);
     buckets.remove(name);
     return true;

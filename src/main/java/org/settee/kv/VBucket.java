@@ -3,7 +3,6 @@ package org.settee.kv;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
@@ -27,6 +26,12 @@ public final class VBucket {
 
   private static final byte[] EMPTY = new byte[0];
 
+  /**
+   * How far (in mutations) a DCP stream may fall behind the newest write before its cursor is
+   * dropped and it goes back to a backfill: bounds what slow consumers make memory hold.
+   */
+  static final int LOG_CAPACITY = 20_000;
+
   private final int id;
   private final Clock clock;
   private final BucketStats stats;
@@ -38,16 +43,23 @@ public final class VBucket {
   private long highSeqno;
   private long liveItems;
 
-  /**
-   * Mutations not yet persisted, one (the latest) per key, in seqno order: null for buckets that
-   * never touch disk. The flusher takes them in batches.
-   */
-  private LinkedHashMap<ItemKey, Item> dirty;
+  /** The highest seqno of a tombstone purged from this vBucket (DCP's purge-seqno rule). */
+  private long purgeSeqno;
 
-  private Runnable onDirty;
+  /** Every mutation since the oldest position a reader (flusher, DCP stream) still needs. */
+  private CheckpointLog log = new CheckpointLog(1, LOG_CAPACITY);
+
+  /** The flusher's place in the log: null for buckets that never touch disk. */
+  private CheckpointLog.Cursor flusherCursor;
+
+  private Runnable flusherWake;
+
   private volatile long persistedSeqno;
 
-  /** Set by writes, cleared by the flusher: lets a flusher round skip clean vBuckets unlocked. */
+  /**
+   * Set by writes, cleared when the flusher has persisted up to the high seqno: lets a flusher
+   * round skip clean vBuckets without taking their lock.
+   */
   private volatile boolean hasDirty;
 
   /** Full eviction: clean items may leave memory entirely, so a miss must ask the disk. */
@@ -60,7 +72,7 @@ public final class VBucket {
     this.stats = stats;
     this.keepTombstones = keepTombstones;
     this.casClock = new HybridLogicalClock(clock);
-    failoverLog.add(ThreadLocalRandom.current().nextLong(), 0);
+    failoverLog.add(newUuid(), 0);
   }
 
   public int id() {
@@ -93,8 +105,13 @@ public final class VBucket {
 
   /** Starts tracking mutations for the flusher; {@code onDirty} wakes it, cheaply and often. */
   public synchronized void trackDirty(Runnable wakeFlusher) {
-    this.dirty = new LinkedHashMap<>();
-    this.onDirty = wakeFlusher;
+    log.syncIfIdle(highSeqno + 1);
+    this.flusherCursor = log.register("flusher", highSeqno + 1, false, () -> {});
+    this.flusherWake = wakeFlusher;
+  }
+
+  private boolean persistent() {
+    return flusherCursor != null;
   }
 
   /** Switches to full eviction (set by storage for buckets with that policy). */
@@ -148,9 +165,8 @@ public final class VBucket {
         victims(
             bytes,
             item ->
-                dirty != null
+                persistent()
                     && item.bySeqno() <= persistedSeqno
-                    && !dirty.containsKey(item.key())
                     && !item.isLockedAt(now)
                     && (fullEviction || item.isResident()),
             item -> fullEviction ? item.memoryFootprint() : item.valueLength())) {
@@ -208,48 +224,119 @@ public final class VBucket {
 
   /** Mutations waiting for the flusher. */
   public synchronized int dirtyCount() {
-    return dirty == null ? 0 : dirty.size();
-  }
-
-  /** Hands the pending mutations (latest per key, seqno order) to the flusher. */
-  public List<Item> takeDirty() {
-    if (!hasDirty) {
-      return List.of();
-    }
-    return takeDirtyLocked();
-  }
-
-  private synchronized List<Item> takeDirtyLocked() {
-    hasDirty = false;
-    if (dirty == null || dirty.isEmpty()) {
-      return List.of();
-    }
-    List<Item> batch = new ArrayList<>(dirty.values());
-    dirty.clear();
-    return batch;
+    return persistent() ? (int) (highSeqno - flusherCursor.next() + 1) : 0;
   }
 
   /**
-   * Gives back a batch the flusher could not write: each item goes back unless a newer version of
-   * its key is already waiting, and ahead of the newer mutations, keeping seqno order.
+   * The mutations the flusher has not yet persisted, in seqno order, every version (the flusher
+   * keeps the latest per key). They stay in the log until {@link #persisted} says they are on disk,
+   * so a failed batch needs no putting back.
    */
-  public synchronized void requeue(List<Item> failed) {
-    LinkedHashMap<ItemKey, Item> merged = new LinkedHashMap<>();
-    for (Item item : failed) {
-      if (!dirty.containsKey(item.key())) {
-        merged.put(item.key(), item);
-      }
+  public List<Item> dirtyItems(int max) {
+    if (!hasDirty) {
+      return List.of();
     }
-    merged.putAll(dirty);
-    dirty = merged;
-    hasDirty = !dirty.isEmpty();
+    return dirtyItemsLocked(max);
+  }
+
+  private synchronized List<Item> dirtyItemsLocked(int max) {
+    if (!persistent()) {
+      return List.of();
+    }
+    List<Item> batch = new ArrayList<>((int) Math.min(max, highSeqno - flusherCursor.next() + 1));
+    log.peek(flusherCursor, max, batch);
+    // hasDirty stays set until persisted() catches up: a failed batch is taken again.
+    return batch;
   }
 
   /** Records that everything up to {@code seqno} is on disk. */
   public void persisted(long seqno) {
+    synchronized (this) {
+      if (persistent()) {
+        log.advance(flusherCursor, seqno);
+        hasDirty = highSeqno > seqno;
+      }
+    }
     if (seqno > persistedSeqno) {
       persistedSeqno = seqno;
     }
+  }
+
+  // ---- DCP: readers of the change log ----
+
+  /**
+   * Registers a DCP stream's reader at {@code from} (the first seqno it wants) if the log still
+   * holds it; null when that history is only on disk or only in the hash table.
+   */
+  public synchronized CheckpointLog.Cursor registerCursor(
+      String name, long from, Runnable onAppend) {
+    if (from < log.firstSeqno()) {
+      return null;
+    }
+    return log.register(name, from, true, onAppend);
+  }
+
+  /**
+   * Registers a reader at the oldest seqno the log holds and reports which: history before it must
+   * come from disk. The cursor pins the log from there on, so nothing after the backfill's end can
+   * be lost in between.
+   */
+  public synchronized CheckpointLog.Cursor registerCursorAtOldest(String name, Runnable onAppend) {
+    log.syncIfIdle(highSeqno + 1);
+    return log.register(name, log.firstSeqno(), true, onAppend);
+  }
+
+  /**
+   * An ephemeral bucket's backfill: the current version of every key changed after {@code
+   * fromSeqno} (tombstones included), in seqno order, and a reader registered right after them,
+   * atomically, so the switch to memory has no gap and no duplicate.
+   */
+  public synchronized MemorySnapshot snapshotSince(long fromSeqno, String name, Runnable onAppend) {
+    List<Item> changed = new ArrayList<>();
+    items.forEach(
+        item -> {
+          if (item.bySeqno() > fromSeqno) {
+            changed.add(item);
+          }
+        });
+    changed.sort(Comparator.comparingLong(Item::bySeqno));
+    return new MemorySnapshot(
+        changed, highSeqno, log.register(name, highSeqno + 1, true, onAppend));
+  }
+
+  /** What {@link #snapshotSince} took: the items, the seqno they are consistent at, the reader. */
+  public record MemorySnapshot(List<Item> items, long endSeqno, CheckpointLog.Cursor cursor) {}
+
+  /** See {@link CheckpointLog#peek}; an empty result with a dropped cursor means: go to disk. */
+  public synchronized void readLog(CheckpointLog.Cursor cursor, int max, List<Item> out) {
+    log.peek(cursor, max, out);
+  }
+
+  public synchronized void advanceCursor(CheckpointLog.Cursor cursor, long sentSeqno) {
+    log.advance(cursor, sentSeqno);
+  }
+
+  /** Skips a reader past what it got from disk. */
+  public synchronized void seekCursor(CheckpointLog.Cursor cursor, long next) {
+    log.seek(cursor, next);
+  }
+
+  public synchronized void unregisterCursor(CheckpointLog.Cursor cursor) {
+    log.unregister(cursor);
+  }
+
+  public synchronized boolean isDropped(CheckpointLog.Cursor cursor) {
+    return CheckpointLog.isDropped(cursor);
+  }
+
+  /** The highest seqno of a purged tombstone: a client behind it may have missed a deletion. */
+  public synchronized long purgeSeqno() {
+    return purgeSeqno;
+  }
+
+  /** Mutations held in memory for readers (stats). */
+  public synchronized int logSize() {
+    return log.size();
   }
 
   /** Warmup: puts back an item read from disk (no new seqno, not dirty). */
@@ -269,6 +356,7 @@ public final class VBucket {
     }
     highSeqno = Math.max(highSeqno, item.bySeqno());
     casClock.observe(item.cas());
+    log.syncIfIdle(highSeqno + 1);
   }
 
   /**
@@ -284,9 +372,10 @@ public final class VBucket {
     this.state = restoredState;
     this.highSeqno = Math.max(highSeqno, restoredHighSeqno);
     this.persistedSeqno = highSeqno;
+    log.syncIfIdle(highSeqno + 1);
     failoverLog.replace(failoverEntries);
     if (uncleanShutdown && restoredState == VBucketState.ACTIVE) {
-      failoverLog.add(ThreadLocalRandom.current().nextLong(), highSeqno);
+      failoverLog.add(newUuid(), highSeqno);
     }
   }
 
@@ -505,9 +594,22 @@ public final class VBucket {
     stats.itemsRemoved(liveItems);
     items.clear();
     liveItems = 0;
-    if (dirty != null) {
-      dirty.clear();
+    // DCP readers cannot follow a flush (it has no seqnos): their streams end, and a new history
+    // branch makes every client that comes back roll back to 0 and see the empty bucket.
+    log.clear(highSeqno + 1);
+    hasDirty = false;
+    if (persistent()) {
+      persistedSeqno = Math.max(persistedSeqno, highSeqno);
     }
+    failoverLog.replace(List.of(new FailoverLog.Entry(newUuid(), 0)));
+  }
+
+  private static long newUuid() {
+    long uuid;
+    do {
+      uuid = ThreadLocalRandom.current().nextLong() & 0xFFFF_FFFF_FFFFL;
+    } while (uuid == 0);
+    return uuid;
   }
 
   /**
@@ -539,7 +641,7 @@ public final class VBucket {
   public synchronized List<Item> purgeTombstones(long cutoffSeconds) {
     List<Item> purged = new ArrayList<>();
     for (Item item : snapshot()) {
-      boolean onDisk = dirty == null || item.bySeqno() <= persistedSeqno;
+      boolean onDisk = !persistent() || item.bySeqno() <= persistedSeqno;
       if (item.deleted() && item.expiry() < cutoffSeconds && onDisk) {
         purged.add(item);
       }
@@ -547,6 +649,7 @@ public final class VBucket {
     for (Item item : purged) {
       items.remove(item.key());
       stats.memoryReleased(item.memoryFootprint());
+      purgeSeqno = Math.max(purgeSeqno, item.bySeqno());
     }
     return purged;
   }
@@ -625,14 +728,12 @@ public final class VBucket {
       items.put(key, item);
       stats.memoryUsed(item.memoryFootprint());
     }
-    if (dirty != null) {
-      // remove + put moves the key to the end: the map stays in seqno order.
-      dirty.remove(key);
-      dirty.put(key, item);
+    log.append(item);
+    if (flusherCursor != null) {
       if (!hasDirty) {
         hasDirty = true;
       }
-      onDirty.run();
+      flusherWake.run();
     }
     if (wasLive && deleted) {
       liveItems--;

@@ -55,6 +55,12 @@ public final class Connection {
 
   private volatile Snapshot snapshot;
 
+  private ConnectionRole role;
+
+  /** Completes once the connection is closed and its role released everything it held. */
+  private final java.util.concurrent.CompletableFuture<Void> closedFuture =
+      new java.util.concurrent.CompletableFuture<>();
+
   /**
    * What other threads (stats) may read about a connection: an immutable copy published on each
    * lifecycle change, so they never touch the loop-owned fields.
@@ -266,8 +272,8 @@ public final class Connection {
     return pendingOutput;
   }
 
-  /** Hands the buffered responses to the channel. */
-  void flushOutput() {
+  /** Hands the buffered output to the channel (the loop does this after each read batch). */
+  public void flushOutput() {
     ByteBuf out = pendingOutput;
     pendingOutput = null;
     if (out == null) {
@@ -361,8 +367,44 @@ public final class Connection {
     channel.close();
   }
 
+  // ---- role ----
+
+  /** Gives the connection a role (DCP producer); once only. */
+  public void role(ConnectionRole newRole) {
+    if (role != null) {
+      throw new IllegalStateException("connection " + id + " already has a role");
+    }
+    role = newRole;
+  }
+
+  public ConnectionRole role() {
+    return role;
+  }
+
+  void writable() {
+    if (role != null) {
+      role.writable();
+    }
+  }
+
+  /** Completes when the connection is closed and released; safe from any thread. */
+  public java.util.concurrent.CompletableFuture<Void> closedFuture() {
+    return closedFuture;
+  }
+
   /** Called once the channel is closed, whoever closed it. */
   void closed() {
+    try {
+      if (role != null) {
+        role.closed();
+      }
+    } finally {
+      release();
+      closedFuture.complete(null);
+    }
+  }
+
+  private void release() {
     for (Request r = waiting.poll(); r != null; r = waiting.poll()) {
       r.release();
     }

@@ -83,6 +83,9 @@ final class KvConnectionHandler extends ChannelInboundHandlerAdapter {
     // A client that does not read its responses stops being read: its output cannot grow
     // without bound, and it never slows anyone else down.
     ctx.channel().config().setAutoRead(ctx.channel().isWritable() && !connection.isSuspended());
+    if (ctx.channel().isWritable()) {
+      connection.writable();
+    }
     ctx.fireChannelWritabilityChanged();
   }
 

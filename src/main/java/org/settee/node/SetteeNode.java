@@ -15,11 +15,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.settee.SetteeVersion;
 import org.settee.cluster.BucketConfigFile;
@@ -28,6 +30,7 @@ import org.settee.cluster.ConfigJson;
 import org.settee.cluster.NodeServices;
 import org.settee.command.Commands;
 import org.settee.command.KvDispatcher;
+import org.settee.dcp.DcpConnections;
 import org.settee.http.ManagementServer;
 import org.settee.kv.Bucket;
 import org.settee.kv.BucketRegistry;
@@ -100,6 +103,21 @@ public final class SetteeNode implements AutoCloseable {
           new ArrayBlockingQueue<>(4096),
           new DefaultThreadFactory("settee-bgfetch", true));
 
+  /**
+   * DCP backfills: disk scans run here a chunk at a time, never on an event loop. Each connection
+   * keeps at most two scans going, so the queue is bounded by the connections.
+   */
+  private final ThreadPoolExecutor backfills =
+      new ThreadPoolExecutor(
+          2,
+          2,
+          0,
+          TimeUnit.SECONDS,
+          new java.util.concurrent.LinkedBlockingQueue<>(),
+          new DefaultThreadFactory("settee-backfill", true));
+
+  private final DcpConnections dcpConnections = new DcpConnections(backfills);
+
   /** Background work that is neither I/O nor storage: the expiry pager, compaction. */
   private final ScheduledExecutorService tasks =
       Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("settee-tasks", true));
@@ -140,7 +158,8 @@ public final class SetteeNode implements AutoCloseable {
                   configJson,
                   storages::get,
                   options.clock(),
-                  passwordHashing),
+                  passwordHashing,
+                  dcpConnections),
               buckets,
               configJson,
               options.maxItemSize());
@@ -480,13 +499,47 @@ public final class SetteeNode implements AutoCloseable {
     return storages.get(bucketName);
   }
 
-  /** A bucket going away first loses its connections (each closed on its own event loop). */
+  /**
+   * A bucket going away first loses its connections: each is closed on its own event loop, which
+   * also releases its DCP streams and backfills, and this waits until every one has, so storage is
+   * never closed under a stream.
+   */
   private void disconnectFrom(Bucket bucket) {
+    List<Connection> closing = new ArrayList<>();
     for (Connection c : connections.open()) {
       if (bucket.name().equals(c.snapshot().bucket())) {
         c.close("bucket " + bucket.name() + " is being deleted");
+        closing.add(c);
       }
     }
+    for (Connection c : closing) {
+      if (c.isOnEventLoop()) {
+        continue; // deleting from that very loop: it closes once this returns
+      }
+      try {
+        c.closedFuture().get(DISCONNECT_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        LOG.warn(
+            "bucket {}: connection {} did not close within {} s; going on",
+            bucket.name(),
+            c.id(),
+            DISCONNECT_DEADLINE.toSeconds());
+      } catch (ExecutionException e) {
+        LOG.warn(
+            "bucket {}: closing connection {} failed: {}", bucket.name(), c.id(), e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** How long a bucket shutdown waits for its connections to close (their loops are busy). */
+  private static final java.time.Duration DISCONNECT_DEADLINE = java.time.Duration.ofSeconds(10);
+
+  /** The node's DCP connections. */
+  public DcpConnections dcpConnections() {
+    return dcpConnections;
   }
 
   private void stopResources() {
@@ -508,6 +561,8 @@ public final class SetteeNode implements AutoCloseable {
     if (boss != null) {
       boss.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     }
+    // The loops closed every connection, so every stream cancelled its backfill.
+    backfills.shutdownNow();
     // Connections and loops are gone: nothing writes any more, so what is dirty can be drained.
     for (BucketStorage storage : storages.values()) {
       storage.close();

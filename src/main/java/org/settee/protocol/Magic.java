@@ -4,7 +4,10 @@ package org.settee.protocol;
 public enum Magic {
   /** Client request, classic header (16-bit key length). */
   CLIENT_REQUEST(0x80),
-  /** Server response, classic header. */
+  /**
+   * Response, classic header: the server's answers, and a DCP client's answers to the producer's
+   * requests (noops, stream messages it refuses).
+   */
   CLIENT_RESPONSE(0x81),
   /** Client request with flexible framing extras (8-bit framing length, 8-bit key length). */
   ALT_CLIENT_REQUEST(0x08),
@@ -29,6 +32,7 @@ public enum Magic {
   public static Magic ofRequestByte(int b) {
     return switch (b & 0xff) {
       case 0x80 -> CLIENT_REQUEST;
+      case 0x81 -> CLIENT_RESPONSE;
       case 0x08 -> ALT_CLIENT_REQUEST;
       case 0x83 -> SERVER_RESPONSE;
       default -> null;

@@ -88,6 +88,16 @@ public final class BucketStorage implements AutoCloseable {
     store.injectWriteFailure(message);
   }
 
+  /**
+   * Opens a DCP backfill of one vBucket: its items on disk with seqnos in [fromSeqno, toSeqno], as
+   * of now. Callable from any thread but an event loop (it reads the disk).
+   *
+   * @throws StorageClosedException when the bucket's storage is closed
+   */
+  public SeqnoScan openScan(int vb, long fromSeqno, long toSeqno) {
+    return store.openScan(vb, fromSeqno, toSeqno);
+  }
+
   /** Items written to disk since the bucket opened. */
   public long persistedItems() {
     return flusher.persistedItems();

@@ -173,6 +173,76 @@ final class BucketStore implements AutoCloseable {
     }
   }
 
+  // ---- DCP backfill scans: opened and read on backfill threads, owned by the store ----
+
+  /** One read that must not meet a closed store. */
+  @FunctionalInterface
+  interface StoreRead<T> {
+    T read() throws RocksDBException;
+  }
+
+  private final java.util.Set<SeqnoScan> scans = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * Runs a read under the store's read lock.
+   *
+   * @throws StorageClosedException when the store is closed (the bucket is going away)
+   */
+  <T> T whileOpen(StoreRead<T> read) {
+    closing.readLock().lock();
+    try {
+      if (closed) {
+        throw new StorageClosedException("bucket storage " + dir + " is closed");
+      }
+      return read.read();
+    } catch (RocksDBException e) {
+      throw new IllegalStateException("cannot read from " + dir + ": " + e.getMessage(), e);
+    } finally {
+      closing.readLock().unlock();
+    }
+  }
+
+  /**
+   * Opens a scan of a vBucket's seqno index over [fromSeqno, toSeqno] (capped at what is on disk).
+   */
+  SeqnoScan openScan(int vb, long fromSeqno, long toSeqno) {
+    return whileOpen(
+        () -> {
+          SeqnoScan scan = new SeqnoScan(this, vb, fromSeqno, toSeqno);
+          scans.add(scan);
+          return scan;
+        });
+  }
+
+  void closeScan(SeqnoScan scan) {
+    // The write lock: no chunk of this scan is being read while it is released.
+    closing.writeLock().lock();
+    try {
+      if (scans.remove(scan)) {
+        scan.release();
+      }
+    } finally {
+      closing.writeLock().unlock();
+    }
+  }
+
+  RocksDB db() {
+    return db;
+  }
+
+  ColumnFamilyHandle keys() {
+    return keys;
+  }
+
+  ColumnFamilyHandle seqnos() {
+    return seqnos;
+  }
+
+  StorageLayout.VBucketRecord vbucketRecord(int vb, ReadOptions options) throws RocksDBException {
+    byte[] record = db.get(vbstate, options, StorageLayout.vbKey(vb));
+    return record == null ? null : StorageLayout.decodeVBucket(record);
+  }
+
   /** Makes every batch fail with this message (null: stop failing); a disk-full drill. */
   void injectWriteFailure(String message) {
     injectedWriteFailure = message;
@@ -237,6 +307,11 @@ final class BucketStore implements AutoCloseable {
         return;
       }
       closed = true;
+      // Scans still open (streams of a bucket going away) are released before the database.
+      for (SeqnoScan scan : scans) {
+        scan.release();
+      }
+      scans.clear();
     } finally {
       closing.writeLock().unlock();
     }

@@ -1,6 +1,8 @@
 package org.settee.storage;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -9,6 +11,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.rocksdb.RocksDBException;
 import org.settee.kv.Bucket;
 import org.settee.kv.Item;
+import org.settee.kv.ItemKey;
 import org.settee.kv.VBucket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +38,9 @@ final class Flusher implements Runnable {
 
   /** A batch this large is worth writing at once, without gathering more. */
   private static final int LARGE_BATCH = 10_000;
+
+  /** At most this many mutations of one vBucket per round: bounds a batch's memory. */
+  private static final int MAX_PER_VBUCKET = 50_000;
 
   private final Bucket bucket;
   private final BucketStore store;
@@ -137,6 +143,20 @@ final class Flusher implements Runnable {
     }
   }
 
+  /** The last version of each key, in seqno order (the input is in seqno order). */
+  static List<Item> latestPerKey(List<Item> items) {
+    HashSet<ItemKey> seen = new HashSet<>(items.size() * 2);
+    ArrayList<Item> latest = new ArrayList<>(items.size());
+    for (int i = items.size() - 1; i >= 0; i--) {
+      Item item = items.get(i);
+      if (seen.add(item.key())) {
+        latest.add(item);
+      }
+    }
+    Collections.reverse(latest);
+    return latest;
+  }
+
   private int dirtyCount() {
     int n = 0;
     for (int i = 0; i < bucket.numVBuckets(); i++) {
@@ -145,19 +165,19 @@ final class Flusher implements Runnable {
     return n;
   }
 
-  /** One round: takes every vBucket's dirty items and writes them in one durable batch. */
+  /**
+   * One round: takes every vBucket's dirty items, keeps the latest version of each key, and writes
+   * them in one durable batch. Deduplication happens here, on the storage thread, not on the write
+   * path.
+   */
   int flushOnce() {
     record Taken(VBucket vb, List<Item> items, long highSeqno) {}
     List<Taken> taken = new ArrayList<>();
     for (int i = 0; i < bucket.numVBuckets(); i++) {
       VBucket vb = bucket.vbucket(i);
-      List<Item> items = vb.takeDirty();
+      List<Item> items = vb.dirtyItems(MAX_PER_VBUCKET);
       if (!items.isEmpty()) {
-        long high = 0;
-        for (Item item : items) {
-          high = Math.max(high, item.bySeqno());
-        }
-        taken.add(new Taken(vb, items, high));
+        taken.add(new Taken(vb, latestPerKey(items), items.get(items.size() - 1).bySeqno()));
       }
     }
     if (taken.isEmpty()) {
@@ -174,9 +194,7 @@ final class Flusher implements Runnable {
       batch.commit();
       count = batch.items();
     } catch (RocksDBException | RuntimeException e) {
-      for (Taken t : taken) {
-        t.vb().requeue(t.items());
-      }
+      // The items stay in the vBuckets' logs (the flusher's cursor did not move): retried as is.
       if (!failing) {
         failing = true;
         bucket.refuseWrites("bucket storage is failing: " + e.getMessage());

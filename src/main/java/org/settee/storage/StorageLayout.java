@@ -48,6 +48,10 @@ final class StorageLayout {
     return ByteBuffer.allocate(10).putShort((short) vb).putLong(seqno).array();
   }
 
+  static long seqnoOf(byte[] seqnoKey) {
+    return ByteBuffer.wrap(seqnoKey, 2, 8).getLong();
+  }
+
   static byte[] vbKey(int vb) {
     return ByteBuffer.allocate(2).putShort((short) vb).array();
   }
