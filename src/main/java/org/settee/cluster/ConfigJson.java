@@ -119,7 +119,8 @@ public final class ConfigJson {
     ArrayNode ext = JSON.createArrayNode();
     ObjectNode self = ext.addObject();
     self.put("thisNode", true);
-    self.put("hostname", HOST);
+    // No "hostname": every client (the DCP client does not substitute $HOST) then uses the
+    // address it connected to, as for a single-node Couchbase Server.
     self.put("nodeUUID", cluster.nodeUuid());
     ObjectNode ports = self.putObject("services");
     svc.asMap().forEach(ports::put);
