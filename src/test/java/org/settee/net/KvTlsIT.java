@@ -131,7 +131,7 @@ class KvTlsIT {
     Path certs = dataDir.resolve("config/certs");
     Set<PosixFilePermission> ownerOnly =
         Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
-    assertThat(Files.getPosixFilePermissions(certs.resolve("pkey.pem"))).isEqualTo(ownerOnly);
+    assertThat(Files.getPosixFilePermissions(certs.resolve("node.pem"))).isEqualTo(ownerOnly);
     assertThat(Files.getPosixFilePermissions(certs.resolve("ca-key.pem"))).isEqualTo(ownerOnly);
   }
 
