@@ -39,6 +39,7 @@ public final class Connection {
   private boolean altRequests;
   private String agent = "";
   private User user;
+  private boolean certificateAuthenticated;
   private Bucket bucket;
   private SaslServer sasl;
   private ByteBuf pendingOutput;
@@ -188,6 +189,19 @@ public final class Connection {
     this.bucket = null;
     transition(ConnectionState.AUTHENTICATED);
     publish();
+  }
+
+  /**
+   * Marks a client authenticated by its TLS certificate: it stays that user for the life of the
+   * connection (SASL is refused, as memcached does), since the certificate cannot change.
+   */
+  public void authenticatedByCertificate(User authenticated) {
+    authenticated(authenticated);
+    certificateAuthenticated = true;
+  }
+
+  public boolean isCertificateAuthenticated() {
+    return certificateAuthenticated;
   }
 
   /** Forgets the identity (a new SASL_AUTH started). */
