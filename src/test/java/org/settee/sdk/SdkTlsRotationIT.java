@@ -43,7 +43,7 @@ import org.settee.testing.TestTls;
 class SdkTlsRotationIT {
   private static final int WORKERS = 2;
   private static final int KEYS_PER_WORKER = 64;
-  private static final long OPS_BETWEEN_STEPS = 200;
+  private static final long OPS_BETWEEN_STEPS = 500;
   private static final Duration PROGRESS_WITHIN = Duration.ofSeconds(30);
   private static final List<String> HOSTS = List.of("127.0.0.1", "localhost");
 
