@@ -11,6 +11,9 @@ import com.couchbase.client.java.Collection;
 import com.couchbase.client.java.json.JsonObject;
 import com.couchbase.client.java.kv.GetResult;
 import com.couchbase.client.java.kv.MutationResult;
+import com.couchbase.client.java.manager.bucket.BucketManager;
+import com.couchbase.client.java.manager.bucket.BucketSettings;
+import com.couchbase.client.java.manager.bucket.BucketType;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -26,9 +29,9 @@ import org.settee.testing.EmbeddedNode;
 
 /**
  * The official SDK over TLS only ({@code couchbases://}), trusting the CA the node generated: a
- * bucket opened, upsert and get on the KV TLS port, the bucket manager over HTTPS. Both seeds users
- * write are tested: the KV TLS port alone, and both TLS ports typed ({@code =kv}, {@code
- * =manager}).
+ * bucket opened, upsert and get on the KV TLS port; a bucket created, listed and dropped over
+ * HTTPS, and served over TLS in between. Both seeds users write are tested: the KV TLS port alone,
+ * and both TLS ports typed ({@code =kv}, {@code =manager}).
  *
  * <p>How SDK 3.12.1 matches a seed to the configuration (core-io): {@code
  * DefaultConfigurationProvider.fetchBucketConfigs} names the seed {@code
@@ -93,7 +96,7 @@ class SdkTlsIT {
 
   @Test
   void aBucketOpensAndServesUpsertAndGetWhenSeededByTheKvTlsPort() {
-    roundTripOverTls(connectTls(fixture, kvTlsSeed(fixture.node())), "seed-kv");
+    roundTripOverTls(connectTls(fixture, kvTlsSeed(fixture.node())), SdkFixture.BUCKET, "seed-kv");
   }
 
   @Test
@@ -105,22 +108,31 @@ class SdkTlsIT {
             + "=kv,127.0.0.1:"
             + node.mgmtTlsPort()
             + "=manager";
-    roundTripOverTls(connectTls(fixture, typed), "seed-typed");
+    roundTripOverTls(connectTls(fixture, typed), SdkFixture.BUCKET, "seed-typed");
   }
 
   @Test
-  void theBucketManagerWorksOverHttps() {
+  void theBucketManagerCreatesListsAndDropsABucketOverHttps() {
     Cluster cluster = connectTls(fixture, kvTlsSeed(fixture.node()));
     cluster.waitUntilReady(READY);
-    assertThat(cluster.buckets().getAllBuckets()).containsKey(SdkFixture.BUCKET);
-    assertThat(cluster.buckets().getBucket(SdkFixture.BUCKET).name()).isEqualTo(SdkFixture.BUCKET);
+    BucketManager buckets = cluster.buckets();
+    buckets.createBucket(
+        BucketSettings.create("over-tls")
+            .bucketType(BucketType.COUCHBASE)
+            .ramQuotaMB(100)
+            .numReplicas(0));
+    assertThat(buckets.getAllBuckets()).containsKeys(SdkFixture.BUCKET, "over-tls");
+    assertThat(buckets.getBucket("over-tls").ramQuotaMB()).isEqualTo(100);
+    roundTripOverTls(cluster, "over-tls", "created-over-tls");
+    buckets.dropBucket("over-tls");
+    assertThat(fixture.node().buckets().get("over-tls")).isNull();
     assertThat(cluster.diagnostics().endpoints().getOrDefault(ServiceType.MANAGER, List.of()))
         .isNotEmpty()
         .allSatisfy(e -> assertThat(e.remote()).endsWith(":" + fixture.node().mgmtTlsPort()));
   }
 
-  private static void roundTripOverTls(Cluster cluster, String key) {
-    Bucket bucket = cluster.bucket(SdkFixture.BUCKET);
+  private static void roundTripOverTls(Cluster cluster, String bucketName, String key) {
+    Bucket bucket = cluster.bucket(bucketName);
     bucket.waitUntilReady(READY);
     Collection collection = bucket.defaultCollection();
     MutationResult written = collection.upsert(key, JsonObject.create().put("over", "tls"));
@@ -140,7 +152,7 @@ class SdkTlsIT {
               return kv.stream()
                   .anyMatch(
                       e ->
-                          e.namespace().equals(Optional.of(SdkFixture.BUCKET))
+                          e.namespace().equals(Optional.of(bucketName))
                               && e.state() == EndpointState.CONNECTED
                               && e.remote() != null
                               && e.remote().endsWith(":" + kvTls));
