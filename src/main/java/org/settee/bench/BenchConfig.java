@@ -19,6 +19,7 @@ import java.time.Duration;
  * @param vbuckets the bucket's vBucket count (a power of two), or 0 to send vBucket 0 always
  * @param populate whether to SET every key once before the run, so that GETs hit
  * @param warmup how long to issue unmeasured requests before the timed run
+ * @param tls how to speak TLS to the server, or null for plain TCP
  */
 public record BenchConfig(
     String host,
@@ -35,7 +36,8 @@ public record BenchConfig(
     String bucket,
     int vbuckets,
     boolean populate,
-    Duration warmup) {
+    Duration warmup,
+    BenchTls tls) {
   /** Larger pipelines only queue in the server's socket buffers; the cap catches typos. */
   public static final int MAX_PIPELINE = 65_536;
 
@@ -69,6 +71,42 @@ public record BenchConfig(
     if (bucket != null && bucket.isEmpty()) {
       bucket = null;
     }
+  }
+
+  /** A run over plain TCP. */
+  public BenchConfig(
+      String host,
+      int port,
+      int connections,
+      int pipeline,
+      double getRatio,
+      int valueSize,
+      long keys,
+      Duration duration,
+      long ops,
+      String username,
+      String password,
+      String bucket,
+      int vbuckets,
+      boolean populate,
+      Duration warmup) {
+    this(
+        host,
+        port,
+        connections,
+        pipeline,
+        getRatio,
+        valueSize,
+        keys,
+        duration,
+        ops,
+        username,
+        password,
+        bucket,
+        vbuckets,
+        populate,
+        warmup,
+        null);
   }
 
   /** Whether the run is bounded by an operation count rather than by time. */

@@ -3,9 +3,14 @@ package org.settee.bench;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
@@ -41,6 +47,7 @@ public final class BenchRunner {
   private final Duration stallTimeout;
   private final CompletableFuture<BenchFailure> failure = new CompletableFuture<>();
   private final List<Connection> connections = new ArrayList<>();
+  private final AtomicBoolean tlsAnnounced = new AtomicBoolean();
   private boolean started;
   private ProgressLine progressLine;
   private long lastAnswered = -1;
@@ -102,6 +109,13 @@ public final class BenchRunner {
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) HANDSHAKE_TIMEOUT.toMillis());
     SplittableRandom seeds = new SplittableRandom();
     List<CompletableFuture<Void>> ready = new ArrayList<>();
+    BenchTls tls = config.tls();
+    SslContext tlsContext = tls == null ? null : tls.context();
+    if (tls != null && !tls.verifies()) {
+      progress.accept(
+          "warning: TLS without --tls-ca trusts any server certificate (fine for a benchmark"
+              + " against your own node, nothing else)");
+    }
     List<ChannelFuture> connects = new ArrayList<>();
     List<BenchConnection> handlers = new ArrayList<>();
     for (int i = 0; i < config.connections(); i++) {
@@ -109,7 +123,13 @@ public final class BenchRunner {
       BenchConnection handler = new BenchConnection(config, seeds.nextLong(), handshake, failure);
       ready.add(handshake);
       handlers.add(handler);
-      connects.add(bootstrap.clone().handler(handler).connect(config.host(), config.port()));
+      ChannelHandler pipeline = handler;
+      if (tlsContext != null) {
+        CompletableFuture<Void> tlsDone = new CompletableFuture<>();
+        ready.add(tlsDone);
+        pipeline = tlsPipeline(tls, tlsContext, handler, tlsDone);
+      }
+      connects.add(bootstrap.clone().handler(pipeline).connect(config.host(), config.port()));
     }
     for (int i = 0; i < connects.size(); i++) {
       ChannelFuture f = connects.get(i).awaitUninterruptibly();
@@ -131,6 +151,47 @@ public final class BenchRunner {
               + HANDSHAKE_TIMEOUT.toSeconds()
               + " s");
     }
+  }
+
+  /**
+   * TLS in front of the bench connection. A failed handshake fails the run with its reason; the
+   * first success says what was negotiated, so a run's figures name their cipher.
+   */
+  private ChannelHandler tlsPipeline(
+      BenchTls tls, SslContext context, BenchConnection handler, CompletableFuture<Void> done) {
+    return new ChannelInitializer<SocketChannel>() {
+      @Override
+      protected void initChannel(SocketChannel ch) {
+        SslHandler ssl = tls.newHandler(context, ch, config.host(), config.port());
+        ch.pipeline().addLast(ssl, handler);
+        ssl.handshakeFuture()
+            .addListener(
+                f -> {
+                  if (!f.isSuccess()) {
+                    failure.complete(
+                        new BenchFailure(
+                            "TLS handshake with " + target() + " failed: " + f.cause().getMessage(),
+                            f.cause()));
+                    return;
+                  }
+                  if (tlsAnnounced.compareAndSet(false, true)) {
+                    var session = ssl.engine().getSession();
+                    progress.accept(
+                        "TLS: "
+                            + session.getProtocol()
+                            + " "
+                            + session.getCipherSuite()
+                            + " ("
+                            + BenchTls.provider()
+                            + " client), server certificate "
+                            + (tls.verifies()
+                                ? "verified against " + tls.trustedCa()
+                                : "not checked"));
+                  }
+                  done.complete(null);
+                });
+      }
+    };
   }
 
   private void populate() {

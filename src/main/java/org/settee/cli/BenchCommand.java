@@ -1,11 +1,13 @@
 package org.settee.cli;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.settee.bench.BenchConfig;
 import org.settee.bench.BenchFailure;
 import org.settee.bench.BenchResult;
 import org.settee.bench.BenchRunner;
+import org.settee.bench.BenchTls;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -116,6 +118,21 @@ public final class BenchCommand implements Callable<Integer> {
       description = "SET every key once before the run, so GETs hit (default on).")
   boolean populate;
 
+  @Option(
+      names = "--tls",
+      description =
+          "Speak TLS (1.3 or 1.2) to the server, e.g. Settee's KV TLS port 11207. Without"
+              + " --tls-ca any server certificate is accepted, with a warning.")
+  boolean tls;
+
+  @Option(
+      names = "--tls-ca",
+      paramLabel = "<pem file>",
+      description =
+          "Trust only this CA (PEM; `settee ca` prints a node's) and check the server's name;"
+              + " implies --tls.")
+  Path tlsCa;
+
   /** Runs the bench alone, without the rest of the CLI (used from a bare classpath). */
   public static void main(String[] args) {
     System.exit(new CommandLine(new BenchCommand()).execute(args));
@@ -142,7 +159,8 @@ public final class BenchCommand implements Callable<Integer> {
           bucket,
           vbuckets,
           populate,
-          seconds(warmupSeconds, "--warmup"));
+          seconds(warmupSeconds, "--warmup"),
+          tls || tlsCa != null ? new BenchTls(tlsCa) : null);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }

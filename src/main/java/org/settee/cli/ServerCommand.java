@@ -3,6 +3,7 @@ package org.settee.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.settee.net.TlsEngine;
 import org.settee.node.NodeOptions;
 import org.settee.node.SetteeNode;
 import picocli.CommandLine.Command;
@@ -84,6 +85,14 @@ final class ServerCommand implements Callable<Integer> {
   @Option(names = "--tls-key", description = "Unencrypted PEM private key of --tls-cert-chain")
   Path tlsKey;
 
+  @Option(
+      names = "--tls-engine",
+      defaultValue = "AUTO",
+      description =
+          "TLS implementation: AUTO (BoringSSL when it loads, else the JDK's), OPENSSL or JDK"
+              + " [${DEFAULT-VALUE}]")
+  TlsEngine tlsEngine;
+
   @Option(names = "--io-threads", description = "Event loop threads [number of cores]")
   Integer ioThreads;
 
@@ -96,7 +105,8 @@ final class ServerCommand implements Callable<Integer> {
             .admin(username, password)
             .unauthenticatedDefaultBucket(unauthenticatedDefaultBucket)
             .defaultBucketVBuckets(vbuckets)
-            .tlsCertificate(tlsCertChain, tlsKey);
+            .tlsCertificate(tlsCertChain, tlsKey)
+            .tlsEngine(tlsEngine);
     if (ioThreads != null) {
       b.ioThreads(ioThreads);
     }

@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       ServerCommand.class,
       BenchCommand.class,
-      StorageBenchCommand.class
+      StorageBenchCommand.class,
+      CaCommand.class
     })
 public final class SetteeCli {
   public static void main(String[] args) {

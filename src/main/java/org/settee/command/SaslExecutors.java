@@ -62,6 +62,12 @@ final class SaslExecutors {
       cookie.expectExtras(0);
       var request = cookie.request();
       Connection connection = cookie.connection();
+      if (connection.isCertificateAuthenticated()) {
+        // The certificate is the identity for the connection's life, as in memcached.
+        throw new CommandException(
+            Status.NOT_SUPPORTED,
+            "authenticated by client certificate as " + connection.user().name());
+      }
       String mechName = new String(request.key(), StandardCharsets.US_ASCII);
       SaslMechanism mechanism = SaslMechanism.byWireName(mechName);
       SaslServer server;

@@ -53,6 +53,16 @@ final class HttpAuthenticator {
     }
   }
 
+  /**
+   * A client whose TLS certificate named {@code name}: that user as stored now (roles may have
+   * changed since the handshake), or rejected once deleted. As in ns_server, the certificate takes
+   * precedence over any Authorization header.
+   */
+  AuthResult certificate(String name) {
+    User user = users.get(name);
+    return user == null ? AuthResult.REJECTED : AuthResult.authenticated(user);
+  }
+
   // PBKDF2: off the event loop. An unknown user costs the same as a known one (UserStore).
   private AuthResult verify(BasicCredentials basic) {
     User verified = users.authenticatePlain(basic.user(), basic.password());

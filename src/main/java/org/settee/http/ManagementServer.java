@@ -158,7 +158,7 @@ public final class ManagementServer {
         .addLast("idle", new IdleStateHandler(IDLE_SECONDS, 0, 0))
         .addLast("http", new HttpServerCodec())
         .addLast("aggregate", new HttpObjectAggregator(MAX_BODY))
-        .addLast("rest", new RestChannelHandler(dispatcher, streams));
+        .addLast("rest", new RestChannelHandler(dispatcher, streams, node.users()));
   }
 
   private RestDispatcher dispatcher() {
@@ -174,7 +174,8 @@ public final class ManagementServer {
                 new BucketsResource(node, bucketJson, quota),
                 new UsersResource(node.users(), profiles),
                 new RolesResource(profiles),
-                new CertificatesResource(node)));
+                new CertificatesResource(node),
+                new ClientCertAuthResource(node)));
     return new RestDispatcher(
         routes, new HttpAuthenticator(node.users(), passwordChecks), serialized);
   }

@@ -16,12 +16,15 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
+import org.settee.net.CertificateLogin;
+import org.settee.security.UserStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +42,11 @@ final class RestChannelHandler extends SimpleChannelInboundHandler<FullHttpReque
 
   private final RestDispatcher dispatcher;
   private final ConfigStreams streams;
+  private final UserStore users;
+
+  /** The user this client's TLS certificate names, once its handshake is done; else null. */
+  private String certificateUser;
+
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private boolean busy;
   private boolean closing;
@@ -52,9 +60,13 @@ final class RestChannelHandler extends SimpleChannelInboundHandler<FullHttpReque
   private record Pending(
       RestRequest request, boolean keepAlive, boolean head, RestResponse immediate) {}
 
-  RestChannelHandler(RestDispatcher dispatcher, ConfigStreams streams) {
+  /**
+   * @param users who TLS client certificates may name
+   */
+  RestChannelHandler(RestDispatcher dispatcher, ConfigStreams streams, UserStore users) {
     this.dispatcher = dispatcher;
     this.streams = streams;
+    this.users = users;
   }
 
   @Override
@@ -150,7 +162,8 @@ final class RestChannelHandler extends SimpleChannelInboundHandler<FullHttpReque
       respond(ctx, p, p.immediate());
       return;
     }
-    dispatcher.dispatch(p.request(), ctx.executor(), response -> respond(ctx, p, response));
+    dispatcher.dispatch(
+        p.request(), certificateUser, ctx.executor(), response -> respond(ctx, p, response));
   }
 
   private void respond(ChannelHandlerContext ctx, Pending p, RestResponse r) {
@@ -218,6 +231,18 @@ final class RestChannelHandler extends SimpleChannelInboundHandler<FullHttpReque
     if (evt instanceof IdleStateEvent && stream == null && !busy) {
       ctx.close();
       return;
+    }
+    if (evt instanceof SslHandshakeCompletionEvent done && done.isSuccess()) {
+      CertificateLogin login = CertificateLogin.of(ctx.channel(), users);
+      switch (login.outcome()) {
+        case NONE -> {}
+        case AUTHENTICATED -> certificateUser = login.user().name();
+        case REFUSED -> {
+          LOG.info("{}: closed: {}", ctx.channel(), login.reason());
+          ctx.close();
+          return;
+        }
+      }
     }
     ctx.fireUserEventTriggered(evt);
   }

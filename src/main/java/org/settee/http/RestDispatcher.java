@@ -34,7 +34,15 @@ final class RestDispatcher {
     this.serialized = serialized;
   }
 
-  void dispatch(RestRequest request, EventExecutor loop, Consumer<RestResponse> done) {
+  /**
+   * @param certificateUser the user the client's TLS certificate named, who needs no password; or
+   *     null
+   */
+  void dispatch(
+      RestRequest request,
+      String certificateUser,
+      EventExecutor loop,
+      Consumer<RestResponse> done) {
     RouteTable.Match match = routes.match(request.method(), request.segments());
     if (match.route() == null) {
       done.accept(match.allowed().isEmpty() ? notFound() : methodNotAllowed(match.allowed()));
@@ -42,6 +50,10 @@ final class RestDispatcher {
     }
     Route route = match.route();
     RestRequest routed = request.withParams(match.params());
+    if (certificateUser != null) {
+      authenticated(route, routed, authenticator.certificate(certificateUser), loop, done);
+      return;
+    }
     authenticator.authenticate(
         request.headers().get(HttpHeaderNames.AUTHORIZATION),
         loop,

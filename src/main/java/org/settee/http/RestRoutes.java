@@ -25,7 +25,8 @@ final class RestRoutes {
       BucketsResource buckets,
       UsersResource users,
       RolesResource roles,
-      CertificatesResource certificates) {
+      CertificatesResource certificates,
+      ClientCertAuthResource clientCertAuth) {
     Access poolsRead = Access.cluster(SYSTEM_SETTINGS, "cluster.pools!read");
     Access bucketRead = Access.bucket(SELECT, "cluster.bucket[{bucket}].settings!read");
     Access securityRead = Access.cluster(CLUSTER_ADMIN, "cluster.admin.security!read");
@@ -75,6 +76,8 @@ final class RestRoutes {
         Route.get("/pools/default/trustedCAs", poolsRead, certificates::trustedCas),
         Route.get("/pools/default/certificate", poolsRead, certificates::certificate),
         Route.write(
-            POST, "/node/controller/reloadCertificate", securityWrite, certificates::reload));
+            POST, "/node/controller/reloadCertificate", securityWrite, certificates::reload),
+        Route.get("/settings/clientCertAuth", securityRead, clientCertAuth::get),
+        Route.write(POST, "/settings/clientCertAuth", securityWrite, clientCertAuth::post));
   }
 }

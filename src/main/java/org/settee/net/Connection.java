@@ -3,6 +3,7 @@ package org.settee.net;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.EnumSet;
@@ -38,6 +39,7 @@ public final class Connection {
   private boolean altRequests;
   private String agent = "";
   private User user;
+  private boolean certificateAuthenticated;
   private Bucket bucket;
   private SaslServer sasl;
   private ByteBuf pendingOutput;
@@ -195,6 +197,19 @@ public final class Connection {
     publish();
   }
 
+  /**
+   * Marks a client authenticated by its TLS certificate: it stays that user for the life of the
+   * connection (SASL is refused, as memcached does), since the certificate cannot change.
+   */
+  public void authenticatedByCertificate(User authenticated) {
+    authenticated(authenticated);
+    certificateAuthenticated = true;
+  }
+
+  public boolean isCertificateAuthenticated() {
+    return certificateAuthenticated;
+  }
+
   /** Forgets the identity (a new SASL_AUTH started). */
   public void unauthenticated() {
     this.user = null;
@@ -334,8 +349,7 @@ public final class Connection {
       dispatch.accept(next);
     }
     if (!suspended && !isClosing()) {
-      // Frames that arrived while suspended are still in the decoder: cut them now.
-      channel.pipeline().fireChannelRead(Unpooled.EMPTY_BUFFER);
+      decodeBuffered();
     }
     flushOutput();
     if (!suspended && !isClosing()) {
@@ -345,6 +359,25 @@ public final class Connection {
 
   public boolean isSuspended() {
     return suspended;
+  }
+
+  /**
+   * Cuts the frames that arrived while suspended and still sit in the frame decoder. The empty read
+   * goes straight to the decoder: fired from the pipeline's head it would stop at a TLS handler,
+   * which has no new ciphertext to decrypt, and a request already decrypted behind the one that
+   * suspended (the SDK pipelines SELECT_BUCKET behind SASL PLAIN) would wait forever.
+   */
+  private void decodeBuffered() {
+    ChannelHandlerContext frames = channel.pipeline().context(KvFrameDecoder.class);
+    if (frames == null) {
+      return; // the channel is being torn down
+    }
+    try {
+      ((KvFrameDecoder) frames.handler()).channelRead(frames, Unpooled.EMPTY_BUFFER);
+    } catch (Exception e) {
+      // As the pipeline would: the connection handler closes the connection with the reason.
+      frames.fireExceptionCaught(e);
+    }
   }
 
   // ---- closing ----

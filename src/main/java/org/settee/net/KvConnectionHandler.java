@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.settee.protocol.MalformedFrameException;
 import org.settee.protocol.Request;
+import org.settee.security.UserStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,17 +27,23 @@ final class KvConnectionHandler extends ChannelInboundHandlerAdapter {
   private final ConnectionRegistry registry;
   private final RequestDispatcher dispatcher;
   private final Duration authDeadline;
+  private final UserStore users;
   private ScheduledFuture<?> authTimer;
 
+  /**
+   * @param users who client certificates may name; null when the listener takes none
+   */
   KvConnectionHandler(
       Connection connection,
       ConnectionRegistry registry,
       RequestDispatcher dispatcher,
-      Duration authDeadline) {
+      Duration authDeadline,
+      UserStore users) {
     this.connection = connection;
     this.registry = registry;
     this.dispatcher = dispatcher;
     this.authDeadline = authDeadline;
+    this.users = users;
     connection.dispatchWith(request -> dispatcher.dispatch(connection, request));
   }
 
@@ -110,12 +117,44 @@ final class KvConnectionHandler extends ChannelInboundHandlerAdapter {
     // A handshake that fails or passes its deadline has its channel closed by the TLS handler;
     // this names the reason in the close log line.
     if (event instanceof SslHandshakeCompletionEvent done && !done.isSuccess()) {
-      connection.close("TLS handshake failed: " + done.cause().getMessage());
+      connection.close("TLS handshake failed: " + describe(done.cause()));
+    } else if (event instanceof SslHandshakeCompletionEvent && users != null) {
+      // Fired before any request that followed the handshake is decoded: those see the identity.
+      loginByCertificate();
     } else if (event instanceof SslCloseCompletionEvent) {
       // The client ended TLS (close_notify): nothing more can be read, so the connection ends.
       connection.close("TLS closed by the client");
     }
     ctx.fireUserEventTriggered(event);
+  }
+
+  /**
+   * The failure and, when it wraps one, its root cause: OpenSSL reports a refused client
+   * certificate as "General OpenSslEngine problem" and keeps the trust manager's reason inside.
+   */
+  private static String describe(Throwable failure) {
+    Throwable root = failure;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root == failure
+        ? failure.getMessage()
+        : failure.getMessage() + " (" + root.getMessage() + ")";
+  }
+
+  private void loginByCertificate() {
+    CertificateLogin login = CertificateLogin.of(connection.channel(), users);
+    switch (login.outcome()) {
+      case NONE -> {}
+      case AUTHENTICATED -> {
+        connection.authenticatedByCertificate(login.user());
+        LOG.info(
+            "conn {} authenticated as '{}' by client certificate",
+            connection.id(),
+            login.user().name());
+      }
+      case REFUSED -> connection.close(login.reason());
+    }
   }
 
   @Override

@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.settee.security.UserStore;
 
 /**
  * The KV listeners, plain (11210) and TLS (11207): accept connections and give each its pipeline
@@ -21,6 +22,7 @@ public final class KvServer {
   private final RequestDispatcher dispatcher;
   private final Options options;
   private final ServerTls tls;
+  private final UserStore users;
   private final List<Channel> listeners = new ArrayList<>();
   private int tlsPort;
 
@@ -42,13 +44,19 @@ public final class KvServer {
 
   /**
    * @param tls the node's TLS, or null when the node serves no TLS
+   * @param users who TLS client certificates may name (see {@link CertificateLogin})
    */
   public KvServer(
-      ConnectionRegistry registry, RequestDispatcher dispatcher, Options options, ServerTls tls) {
+      ConnectionRegistry registry,
+      RequestDispatcher dispatcher,
+      Options options,
+      ServerTls tls,
+      UserStore users) {
     this.registry = registry;
     this.dispatcher = dispatcher;
     this.options = options;
     this.tls = tls;
+    this.users = users;
   }
 
   /**
@@ -83,19 +91,21 @@ public final class KvServer {
             .childOption(
                 ChannelOption.WRITE_BUFFER_WATER_MARK,
                 new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
-            .childHandler(new ListenerInitializer(tls, this::initPipeline));
+            .childHandler(
+                new ListenerInitializer(tls, ch -> initPipeline(ch, tls == null ? null : users)));
     Channel listener = bootstrap.bind(options.host(), port).sync().channel();
     listeners.add(listener);
     return ((InetSocketAddress) listener.localAddress()).getPort();
   }
 
-  private void initPipeline(SocketChannel ch) {
+  private void initPipeline(SocketChannel ch, UserStore certificateUsers) {
     Connection connection = new Connection(registry.nextId(), ch, options.anonymousDefault());
     ch.pipeline()
         .addLast("frames", new KvFrameDecoder(connection, options.maxFrameBody()))
         .addLast(
             "kv",
-            new KvConnectionHandler(connection, registry, dispatcher, options.authDeadline()));
+            new KvConnectionHandler(
+                connection, registry, dispatcher, options.authDeadline(), certificateUsers));
   }
 
   /** Stops accepting; open connections are closed by the caller. */

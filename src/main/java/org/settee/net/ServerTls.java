@@ -6,11 +6,14 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.util.AttributeKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import org.settee.security.CertificateException;
+import org.settee.security.ClientCertAuth;
 import org.settee.security.TlsMaterial;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +34,16 @@ public final class ServerTls {
   private final SslProvider provider;
   private final Duration handshakeTimeout;
   private final AtomicReference<Installed> current = new AtomicReference<>();
+
+  /**
+   * The client-certificate settings each channel is accepted with, stamped on it by {@link
+   * #newHandler}: the handshake asks for a certificate by them, and the protocol handler maps the
+   * certificate by the same ones, whatever changes meanwhile.
+   */
+  public static final AttributeKey<ClientCertAuth> CLIENT_CERT_AUTH =
+      AttributeKey.valueOf("settee.clientCertAuth");
+
+  private volatile ClientCertAuth clientCertAuth = ClientCertAuth.DISABLED;
 
   /** A certificate and the context that presents it, replaced together. */
   private record Installed(TlsMaterial material, SslContext context) {}
@@ -85,10 +98,33 @@ public final class ServerTls {
     return provider;
   }
 
+  /**
+   * Asks new connections for a client certificate (or requires one) as {@code settings} say;
+   * connections already accepted keep what they were accepted with.
+   */
+  public void clientCertAuth(ClientCertAuth settings) {
+    clientCertAuth = settings;
+  }
+
+  /** The client-certificate settings new connections are accepted with. */
+  public ClientCertAuth clientCertAuth() {
+    return clientCertAuth;
+  }
+
   /** A handler for a new server channel, with the current certificate and the deadline. */
   SslHandler newHandler(Channel channel) {
     SslHandler handler = current.get().context().newHandler(channel.alloc());
     handler.setHandshakeTimeoutMillis(handshakeTimeout.toMillis());
+    // Per engine rather than per context: both engines honour it before the handshake starts, and
+    // a settings change then needs no new context (nor a race with a certificate rotation).
+    ClientCertAuth settings = clientCertAuth;
+    SSLEngine engine = handler.engine();
+    switch (settings.state()) {
+      case DISABLE -> {}
+      case ENABLE -> engine.setWantClientAuth(true);
+      case MANDATORY -> engine.setNeedClientAuth(true);
+    }
+    channel.attr(CLIENT_CERT_AUTH).set(settings);
     return handler;
   }
 
@@ -98,6 +134,8 @@ public final class ServerTls {
               material.key(), material.chain().toArray(X509Certificate[]::new))
           .sslProvider(provider)
           .protocols(PROTOCOLS)
+          // Client certificates (when asked for, see newHandler) must come from the cluster's CA.
+          .trustManager(material.ca())
           .build();
     } catch (SSLException | IllegalArgumentException e) {
       throw new CertificateException(

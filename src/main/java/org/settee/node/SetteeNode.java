@@ -45,6 +45,8 @@ import org.settee.net.KvServer;
 import org.settee.net.ServerTls;
 import org.settee.net.Transport;
 import org.settee.security.CertificateException;
+import org.settee.security.ClientCertAuth;
+import org.settee.security.ClientCertAuthFile;
 import org.settee.security.NodeCertificates;
 import org.settee.security.Role;
 import org.settee.security.TlsMaterial;
@@ -126,6 +128,7 @@ public final class SetteeNode implements AutoCloseable {
   private EventLoopGroup workers;
   private ServerTls tls;
   private NodeCertificates certificates;
+  private ClientCertAuthFile clientCertAuthFile;
   private KvServer kvServer;
   private ManagementServer managementServer;
   private int kvPort;
@@ -174,7 +177,8 @@ public final class SetteeNode implements AutoCloseable {
                   options.maxFrameBody(),
                   options.authDeadline(),
                   options.unauthenticatedDefaultBucket()),
-              tls);
+              tls,
+              users);
       kvPort = kvServer.start(transport, boss, workers);
       kvTlsPort = kvServer.tlsPort();
       managementServer =
@@ -276,6 +280,27 @@ public final class SetteeNode implements AutoCloseable {
     tls.rotate(material);
     certificates.store(material);
     return material;
+  }
+
+  /** The client-certificate authentication settings new TLS connections are accepted with. */
+  public ClientCertAuth clientCertAuth() {
+    return tls.clientCertAuth();
+  }
+
+  /**
+   * Stores new client-certificate settings and applies them to connections accepted from now on (KV
+   * and HTTPS); established connections keep theirs.
+   *
+   * @return false when they equal the current ones (nothing changed)
+   */
+  public synchronized boolean clientCertAuth(ClientCertAuth settings) {
+    if (settings.equals(tls.clientCertAuth())) {
+      return false;
+    }
+    clientCertAuthFile.save(settings);
+    tls.clientCertAuth(settings);
+    LOG.info("client certificate authentication set to {}", settings.toJson());
+    return true;
   }
 
   public UserStore users() {
@@ -397,6 +422,10 @@ public final class SetteeNode implements AutoCloseable {
     TlsMaterial material =
         certificates.loadOrCreate(options.tlsCertChain(), options.tlsKey(), hosts);
     tls = new ServerTls(options.tlsEngine(), options.tlsHandshakeTimeout(), material);
+    clientCertAuthFile =
+        new ClientCertAuthFile(
+            options.dataDir().resolve("config").resolve("client-cert-auth.json"));
+    tls.clientCertAuth(clientCertAuthFile.load());
   }
 
   /** Users and buckets come from the data directory; a first start creates the defaults. */

@@ -11,6 +11,7 @@ import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Date;
 import java.util.LinkedHashSet;
@@ -88,6 +89,30 @@ public final class CertificateIssuer {
    * key.
    */
   public TlsMaterial issue(String commonName, Collection<String> hosts) {
+    return issueLeaf(
+        commonName,
+        subjectAltNames(hosts),
+        new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth});
+  }
+
+  /**
+   * A client certificate signed by this CA, for a user who logs in with it (mutual TLS): subject
+   * {@code CN=commonName} and the given e-mail, URI and DNS subject alternative names, which
+   * client-certificate authentication rules read the user name from.
+   */
+  public TlsMaterial issueClient(
+      String commonName, List<String> emails, List<String> uris, List<String> dnsNames) {
+    List<GeneralName> names = new ArrayList<>();
+    emails.forEach(e -> names.add(new GeneralName(GeneralName.rfc822Name, e)));
+    uris.forEach(u -> names.add(new GeneralName(GeneralName.uniformResourceIdentifier, u)));
+    dnsNames.forEach(d -> names.add(new GeneralName(GeneralName.dNSName, d)));
+    return issueLeaf(
+        commonName,
+        names.isEmpty() ? null : new GeneralNames(names.toArray(GeneralName[]::new)),
+        new KeyPurposeId[] {KeyPurposeId.id_kp_clientAuth});
+  }
+
+  private TlsMaterial issueLeaf(String commonName, GeneralNames sans, KeyPurposeId[] purposes) {
     KeyPair keys = newKeyPair();
     try {
       X500Name issuer = X500Name.getInstance(caCertificate.getSubjectX500Principal().getEncoded());
@@ -99,20 +124,18 @@ public final class CertificateIssuer {
           Extension.keyUsage,
           true,
           new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
-      b.addExtension(
-          Extension.extendedKeyUsage,
-          false,
-          new ExtendedKeyUsage(
-              new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+      b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes));
       b.addExtension(
           Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(keys.getPublic()));
       b.addExtension(
           Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(caCertificate));
-      b.addExtension(Extension.subjectAlternativeName, false, subjectAltNames(hosts));
+      if (sans != null) {
+        b.addExtension(Extension.subjectAlternativeName, false, sans);
+      }
       X509Certificate leaf = sign(b, caKey);
       return new TlsMaterial(List.of(leaf, caCertificate), keys.getPrivate(), caCertificate);
     } catch (CertIOException | GeneralSecurityException e) {
-      throw new IllegalStateException("cannot make a node certificate", e);
+      throw new IllegalStateException("cannot make a certificate for " + commonName, e);
     }
   }
 

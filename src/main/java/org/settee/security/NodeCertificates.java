@@ -1,11 +1,12 @@
 package org.settee.security;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,19 +16,43 @@ import org.slf4j.LoggerFactory;
  * and replaced by {@code reloadCertificate}.
  *
  * <pre>
- * certs/ca.pem        the CA published by /pools/default/trustedCAs
+ * certs/node.pem      the node's key, then its chain, leaf first (0600): what a start loads
+ * certs/ca.pem        a copy of the chain's top certificate, the CA /pools/default/trustedCAs
+ *                     publishes, for people and tools; rewritten from node.pem when it differs
  * certs/ca-key.pem    the generated CA's key (0600), kept to issue node certificates again
- * certs/chain.pem     the node's chain, leaf first
- * certs/pkey.pem      the node's key (0600)
  * </pre>
+ *
+ * <p>The key and the chain are one file so that they change together: {@code node.pem} is written
+ * beside itself, synced, and renamed over the old one. A crash before the rename leaves the old
+ * pair, after it the new pair; never a key that does not match its chain, as three files written
+ * one after another could.
  */
 public final class NodeCertificates {
   private static final Logger LOG = LoggerFactory.getLogger(NodeCertificates.class);
+  static final String NODE = "node.pem";
+  static final String CA = "ca.pem";
+
+  /** Where a store can be interrupted, for tests that crash it there. */
+  enum StoreStep {
+    /** The new key and chain are written and synced beside node.pem; node.pem is still the old. */
+    WRITTEN,
+    /** node.pem is the new pair; ca.pem not yet rewritten. */
+    SWITCHED
+  }
 
   private final Path dir;
+  private final Consumer<StoreStep> crashPoint;
 
   public NodeCertificates(Path dir) {
+    this(dir, step -> {});
+  }
+
+  /**
+   * @param crashPoint called at each step of a store; a test throws from it to simulate a crash
+   */
+  NodeCertificates(Path dir, Consumer<StoreStep> crashPoint) {
     this.dir = dir;
+    this.crashPoint = crashPoint;
   }
 
   /**
@@ -44,17 +69,24 @@ public final class NodeCertificates {
       }
       return load(userChain, userKey);
     }
-    Path chain = dir.resolve("chain.pem");
-    Path key = dir.resolve("pkey.pem");
-    if (Files.exists(chain) || Files.exists(key)) {
-      TlsMaterial stored = load(chain, key);
-      List<X509Certificate> ca = PemFiles.readCertificates(dir.resolve("ca.pem"));
-      return new TlsMaterial(stored.chain(), stored.key(), ca.get(0));
+    if (Files.exists(dir.resolve(NODE))) {
+      TlsMaterial stored = loadStored();
+      repairCaCopy(stored);
+      return stored;
+    }
+    Path legacyChain = dir.resolve("chain.pem");
+    Path legacyKey = dir.resolve("pkey.pem");
+    if (Files.exists(legacyChain) || Files.exists(legacyKey)) {
+      // Stored by a Settee before node.pem: moved into node.pem now, so later stores are atomic.
+      TlsMaterial legacy = load(legacyChain, legacyKey);
+      store(legacy);
+      deleteQuietly(legacyChain);
+      deleteQuietly(legacyKey);
+      return legacy;
     }
     CertificateIssuer issuer = CertificateIssuer.newCa("Settee CA " + UUID.randomUUID());
     TlsMaterial made = issuer.issue("Settee Node", hosts);
     PemFiles.writePrivateKey(dir.resolve("ca-key.pem"), issuer.caKey());
-    PemFiles.writeCertificates(dir.resolve("ca.pem"), List.of(issuer.caCertificate()));
     store(made);
     LOG.info("first start: generated a CA and a node certificate in {}", dir.toAbsolutePath());
     return made;
@@ -71,11 +103,49 @@ public final class NodeCertificates {
     return new TlsMaterial(chain, key, chain.get(chain.size() - 1));
   }
 
-  /** Makes {@code material} the one a restart loads (the previous files are replaced). */
+  /**
+   * Makes {@code material} the one a restart loads, in one atomic switch (see the class comment).
+   * The published CA is the chain's top certificate, as {@link #load} reads it.
+   */
   public void store(TlsMaterial material) {
-    List<X509Certificate> chain = new ArrayList<>(material.chain());
-    PemFiles.writeCertificates(dir.resolve("ca.pem"), List.of(material.ca()));
-    PemFiles.writePrivateKey(dir.resolve("pkey.pem"), material.key());
-    PemFiles.writeCertificates(dir.resolve("chain.pem"), chain);
+    if (!material.ca().equals(material.chain().get(material.chain().size() - 1))) {
+      throw new IllegalArgumentException("the published CA must be the chain's top certificate");
+    }
+    PemFiles.writeKeyAndChain(
+        dir.resolve(NODE),
+        material.key(),
+        material.chain(),
+        () -> crashPoint.accept(StoreStep.WRITTEN));
+    crashPoint.accept(StoreStep.SWITCHED);
+    PemFiles.writeCertificates(dir.resolve(CA), List.of(material.ca()));
+  }
+
+  private TlsMaterial loadStored() {
+    Path file = dir.resolve(NODE);
+    PemFiles.KeyAndChain stored = PemFiles.readKeyAndChain(file);
+    List<X509Certificate> chain = stored.chain();
+    PemFiles.checkKeyMatches(chain.get(0), stored.key(), file);
+    return new TlsMaterial(chain, stored.key(), chain.get(chain.size() - 1));
+  }
+
+  /** A crash between node.pem and its CA copy left the copy stale: it follows node.pem. */
+  private void repairCaCopy(TlsMaterial stored) {
+    Path copy = dir.resolve(CA);
+    try {
+      if (Files.exists(copy) && PemFiles.readCertificates(copy).equals(List.of(stored.ca()))) {
+        return;
+      }
+    } catch (CertificateException unreadable) {
+      // rewritten below
+    }
+    PemFiles.writeCertificates(copy, List.of(stored.ca()));
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      LOG.warn("cannot delete {}: {}", file, e.toString());
+    }
   }
 }

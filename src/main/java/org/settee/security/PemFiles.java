@@ -5,12 +5,15 @@ import java.io.Reader;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
@@ -135,15 +138,61 @@ public final class PemFiles {
   }
 
   public static void writeCertificates(Path file, List<X509Certificate> certs) {
-    write(file, toPem(certs), false);
+    write(file, toPem(certs), false, () -> {});
   }
+
+  /**
+   * Writes a key and its chain as one file (0600), the key first, then the chain leaf first: one
+   * file is replaced in one atomic rename, so the key and the chain on disk always belong together.
+   */
+  public static void writeKeyAndChain(Path file, PrivateKey key, List<X509Certificate> chain) {
+    writeKeyAndChain(file, key, chain, () -> {});
+  }
+
+  /** As above, calling {@code beforeRename} once the new file is synced beside the old. */
+  static void writeKeyAndChain(
+      Path file, PrivateKey key, List<X509Certificate> chain, Runnable beforeRename) {
+    write(file, toPem(key) + toPem(chain), true, beforeRename);
+  }
+
+  /**
+   * Reads what {@link #writeKeyAndChain} wrote: the key, then at least one certificate.
+   *
+   * @throws CertificateException naming the file when it is not that
+   */
+  public static KeyAndChain readKeyAndChain(Path file) {
+    PrivateKey key = null;
+    List<X509Certificate> chain = new ArrayList<>();
+    try (PEMParser parser = new PEMParser(reader(file))) {
+      Object o;
+      while ((o = parser.readObject()) != null) {
+        if (key == null && chain.isEmpty() && o instanceof PrivateKeyInfo info) {
+          key = new JcaPEMKeyConverter().getPrivateKey(info);
+        } else if (key != null && o instanceof X509CertificateHolder holder) {
+          chain.add(new JcaX509CertificateConverter().getCertificate(holder));
+        } else {
+          throw new CertificateException(
+              file + " holds " + kind(o) + " out of place: expected a key, then certificates");
+        }
+      }
+    } catch (IOException | GeneralSecurityException e) {
+      throw new CertificateException(file + " is not a PEM key and chain: " + e.getMessage(), e);
+    }
+    if (key == null || chain.isEmpty()) {
+      throw new CertificateException(file + " lacks its " + (key == null ? "key" : "chain"));
+    }
+    return new KeyAndChain(key, chain);
+  }
+
+  /** A private key and the chain of its certificate, leaf first. */
+  public record KeyAndChain(PrivateKey key, List<X509Certificate> chain) {}
 
   /** Writes a key readable by the owner only. */
   public static void writePrivateKey(Path file, PrivateKey key) {
-    write(file, toPem(key), true);
+    write(file, toPem(key), true, () -> {});
   }
 
-  private static void write(Path file, String text, boolean secret) {
+  private static void write(Path file, String text, boolean secret, Runnable beforeRename) {
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
       Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
@@ -157,14 +206,39 @@ public final class PemFiles {
           Files.createFile(tmp); // not a POSIX file system
         }
       }
-      Files.writeString(tmp, text, StandardCharsets.US_ASCII);
+      // Durable before the rename: after a power loss the name never points at unwritten data.
+      try (FileChannel ch =
+          FileChannel.open(
+              tmp,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.TRUNCATE_EXISTING,
+              StandardOpenOption.WRITE)) {
+        ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII));
+        while (bytes.hasRemaining()) {
+          ch.write(bytes);
+        }
+        ch.force(true);
+      }
+      beforeRename.run();
       try {
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
       }
+      syncDirectory(file.toAbsolutePath().getParent());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  /**
+   * Makes a rename in {@code dir} durable; a file system that cannot sync a directory is let be.
+   */
+  private static void syncDirectory(Path dir) {
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true);
+    } catch (IOException notSupported) {
+      // The rename is atomic all the same; only its durability across a power loss is weaker.
     }
   }
 

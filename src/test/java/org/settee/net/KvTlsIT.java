@@ -2,6 +2,8 @@ package org.settee.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.settee.protocol.Feature;
+import org.settee.protocol.RequestWriter;
+import org.settee.protocol.ResponseFrame;
 import org.settee.protocol.Status;
 import org.settee.security.PemFiles;
 import org.settee.testing.EmbeddedNode;
@@ -67,6 +71,30 @@ class KvTlsIT {
     }
   }
 
+  /**
+   * The SDK writes its whole handshake at once, SELECT_BUCKET right behind SASL PLAIN. PLAIN's
+   * password check runs off the loop, so SELECT_BUCKET waits, already decrypted, in the frame
+   * decoder; it must be answered when the check completes (it was not over TLS: the SDK's bucket
+   * connection hung and a bucket never opened).
+   */
+  @Test
+  void aSelectBucketPipelinedBehindSaslPlainIsAnswered() {
+    try (KvTestClient c = tlsClient()) {
+      ByteBuf both = Unpooled.buffer();
+      int auth = c.nextOpaque();
+      RequestWriter.saslAuthPlain(both, auth, EmbeddedNode.ADMIN, EmbeddedNode.ADMIN_PASSWORD);
+      int select = c.nextOpaque();
+      RequestWriter.selectBucket(both, select, "default");
+      c.send(both);
+      ResponseFrame first = c.readResponse();
+      ResponseFrame second = c.readResponse();
+      assertThat(List.of(first.opaque(), second.opaque())).containsExactly(auth, select);
+      assertThat(first.status()).isEqualTo(Status.SUCCESS);
+      assertThat(second.status()).isEqualTo(Status.SUCCESS);
+      assertThat(c.set("pipelined", "yes").status()).isEqualTo(Status.SUCCESS);
+    }
+  }
+
   @Test
   void thePresentedChainIsSignedByThePublishedCaAndNamesLoopback() throws Exception {
     try (KvTestClient c = tlsClient()) {
@@ -103,7 +131,7 @@ class KvTlsIT {
     Path certs = dataDir.resolve("config/certs");
     Set<PosixFilePermission> ownerOnly =
         Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
-    assertThat(Files.getPosixFilePermissions(certs.resolve("pkey.pem"))).isEqualTo(ownerOnly);
+    assertThat(Files.getPosixFilePermissions(certs.resolve("node.pem"))).isEqualTo(ownerOnly);
     assertThat(Files.getPosixFilePermissions(certs.resolve("ca-key.pem"))).isEqualTo(ownerOnly);
   }
 

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import com.couchbase.client.core.cnc.Event;
 import com.couchbase.client.core.cnc.events.config.ConfigIgnoredEvent;
 import com.couchbase.client.core.cnc.events.config.ConfigIgnoredEvent.Reason;
+import com.couchbase.client.core.env.Authenticator;
 import com.couchbase.client.core.env.SeedNode;
 import com.couchbase.client.java.Cluster;
 import com.couchbase.client.java.ClusterOptions;
@@ -181,6 +182,18 @@ final class SdkFixture implements AutoCloseable {
         Cluster.connect(connectionString, options(user, password, bus, environment)), events, bus);
   }
 
+  /** Connects with any authenticator (a client certificate, say) and environment settings. */
+  Connected connect(
+      String connectionString,
+      Authenticator authenticator,
+      Consumer<ClusterEnvironment.Builder> environment) {
+    ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
+    RecordingEventBus bus = startBus(events);
+    ClusterOptions options =
+        withEnvironment(ClusterOptions.clusterOptions(authenticator), bus, environment);
+    return register(Cluster.connect(connectionString, options), events, bus);
+  }
+
   private static RecordingEventBus startBus(ConcurrentLinkedQueue<Event> events) {
     RecordingEventBus bus = new RecordingEventBus(events);
     bus.start().block(Duration.ofSeconds(5));
@@ -200,18 +213,24 @@ final class SdkFixture implements AutoCloseable {
       String password,
       RecordingEventBus bus,
       Consumer<ClusterEnvironment.Builder> environment) {
-    return ClusterOptions.clusterOptions(user, password)
-        .environment(
-            env -> {
-              env.timeoutConfig(
-                      t ->
-                          t.kvTimeout(KV_TIMEOUT)
-                              .connectTimeout(CONNECT_TIMEOUT)
-                              .managementTimeout(MANAGEMENT_TIMEOUT)
-                              .disconnectTimeout(Duration.ofSeconds(5)))
-                  .eventBus(bus);
-              environment.accept(env);
-            });
+    return withEnvironment(ClusterOptions.clusterOptions(user, password), bus, environment);
+  }
+
+  private static ClusterOptions withEnvironment(
+      ClusterOptions options,
+      RecordingEventBus bus,
+      Consumer<ClusterEnvironment.Builder> environment) {
+    return options.environment(
+        env -> {
+          env.timeoutConfig(
+                  t ->
+                      t.kvTimeout(KV_TIMEOUT)
+                          .connectTimeout(CONNECT_TIMEOUT)
+                          .managementTimeout(MANAGEMENT_TIMEOUT)
+                          .disconnectTimeout(Duration.ofSeconds(5)))
+              .eventBus(bus);
+          environment.accept(env);
+        });
   }
 
   /** Adds a user with roles in Couchbase notation ({@code data_reader[default]}). */

@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
@@ -26,6 +29,112 @@ class NodeCertificatesTest {
     assertThat(again.leaf()).isEqualTo(first.leaf());
     assertThat(again.ca()).isEqualTo(first.ca());
     assertThat(again.key().getEncoded()).isEqualTo(first.key().getEncoded());
+  }
+
+  /** What a crash at a step of a store does: the store stops there, nothing after it runs. */
+  private static final class SimulatedCrash extends RuntimeException {
+    SimulatedCrash(NodeCertificates.StoreStep step) {
+      super("simulated crash at " + step);
+    }
+  }
+
+  private NodeCertificates crashingAt(NodeCertificates.StoreStep crash) {
+    return new NodeCertificates(
+        dir.resolve("certs"),
+        step -> {
+          if (step == crash) {
+            throw new SimulatedCrash(step);
+          }
+        });
+  }
+
+  @Test
+  void aCrashBeforeTheSwitchLeavesTheOldKeyAndChainWhole() throws Exception {
+    Path certs = dir.resolve("certs");
+    TlsMaterial old = new NodeCertificates(certs).loadOrCreate(null, null, List.of("127.0.0.1"));
+    TlsMaterial next = CertificateIssuer.newCa("next CA").issue("next", List.of("127.0.0.1"));
+
+    assertThatThrownBy(() -> crashingAt(NodeCertificates.StoreStep.WRITTEN).store(next))
+        .isInstanceOf(SimulatedCrash.class);
+    // The new pair sits complete beside node.pem; a crash while writing it would leave it cut.
+    Path pending = certs.resolve(NodeCertificates.NODE + ".tmp");
+    byte[] written = Files.readAllBytes(pending);
+    Files.write(pending, Arrays.copyOf(written, written.length / 2));
+
+    TlsMaterial loaded = new NodeCertificates(certs).loadOrCreate(null, null, List.of());
+    assertThat(loaded.leaf()).isEqualTo(old.leaf());
+    assertThat(loaded.key().getEncoded()).isEqualTo(old.key().getEncoded());
+    assertThat(loaded.ca()).isEqualTo(old.ca());
+    assertThat(PemFiles.readCertificates(certs.resolve(NodeCertificates.CA)))
+        .containsExactly(old.ca());
+  }
+
+  @Test
+  void aCrashAfterTheSwitchLoadsTheNewPairAndBringsTheCaCopyInLine() {
+    Path certs = dir.resolve("certs");
+    TlsMaterial old = new NodeCertificates(certs).loadOrCreate(null, null, List.of("127.0.0.1"));
+    TlsMaterial next = CertificateIssuer.newCa("next CA").issue("next", List.of("127.0.0.1"));
+
+    assertThatThrownBy(() -> crashingAt(NodeCertificates.StoreStep.SWITCHED).store(next))
+        .isInstanceOf(SimulatedCrash.class);
+    assertThat(PemFiles.readCertificates(certs.resolve(NodeCertificates.CA)))
+        .as("the copy is stale until the next start")
+        .containsExactly(old.ca());
+
+    TlsMaterial loaded = new NodeCertificates(certs).loadOrCreate(null, null, List.of());
+    assertThat(loaded.leaf()).isEqualTo(next.leaf());
+    assertThat(loaded.key().getEncoded()).isEqualTo(next.key().getEncoded());
+    assertThat(loaded.ca()).isEqualTo(next.ca());
+    assertThat(PemFiles.readCertificates(certs.resolve(NodeCertificates.CA)))
+        .containsExactly(next.ca());
+  }
+
+  @Test
+  void aStoreReplacesKeyAndChainTogetherInOneOwnerOnlyFile() throws Exception {
+    Path certs = dir.resolve("certs");
+    NodeCertificates store = new NodeCertificates(certs);
+    store.loadOrCreate(null, null, List.of("127.0.0.1"));
+    TlsMaterial next = CertificateIssuer.newCa("next CA").issue("next", List.of("127.0.0.1"));
+    store.store(next);
+
+    try (var files = Files.list(certs)) {
+      assertThat(files.map(f -> f.getFileName().toString()))
+          .containsExactlyInAnyOrder(NodeCertificates.NODE, NodeCertificates.CA, "ca-key.pem");
+    }
+    assertThat(Files.getPosixFilePermissions(certs.resolve(NodeCertificates.NODE)))
+        .isEqualTo(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
+    TlsMaterial loaded = new NodeCertificates(certs).loadOrCreate(null, null, List.of());
+    assertThat(loaded.chain()).isEqualTo(next.chain());
+    assertThat(loaded.key().getEncoded()).isEqualTo(next.key().getEncoded());
+  }
+
+  @Test
+  void theThreeFileLayoutOfEarlierVersionsIsMovedIntoNodePem() {
+    Path certs = dir.resolve("certs");
+    TlsMaterial m = CertificateIssuer.newCa("old CA").issue("old", List.of("127.0.0.1"));
+    PemFiles.writeCertificates(certs.resolve("ca.pem"), List.of(m.ca()));
+    PemFiles.writeCertificates(certs.resolve("chain.pem"), m.chain());
+    PemFiles.writePrivateKey(certs.resolve("pkey.pem"), m.key());
+
+    TlsMaterial loaded = new NodeCertificates(certs).loadOrCreate(null, null, List.of());
+    assertThat(loaded.chain()).isEqualTo(m.chain());
+    assertThat(loaded.ca()).isEqualTo(m.ca());
+    assertThat(certs.resolve(NodeCertificates.NODE)).exists();
+    assertThat(certs.resolve("chain.pem")).doesNotExist();
+    assertThat(certs.resolve("pkey.pem")).doesNotExist();
+    TlsMaterial again = new NodeCertificates(certs).loadOrCreate(null, null, List.of());
+    assertThat(again.key().getEncoded()).isEqualTo(m.key().getEncoded());
+  }
+
+  @Test
+  void aKeyAndChainFileInTheWrongOrderIsNamed() throws Exception {
+    TlsMaterial m = CertificateIssuer.newCa("test CA").issue("node", List.of("127.0.0.1"));
+    Path file = dir.resolve("node.pem");
+    Files.writeString(file, PemFiles.toPem(m.chain()) + PemFiles.toPem(m.key()));
+    assertThatThrownBy(() -> PemFiles.readKeyAndChain(file))
+        .isInstanceOf(CertificateException.class)
+        .hasMessageContaining(file.toString())
+        .hasMessageContaining("out of place");
   }
 
   @Test
