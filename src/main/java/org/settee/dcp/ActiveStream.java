@@ -62,6 +62,9 @@ final class ActiveStream {
   /** In the producer's ready queue. */
   boolean queued;
 
+  /** The client closed it; its STREAM_END(CLOSED) follows the close response, then nothing. */
+  boolean closing;
+
   ActiveStream(
       DcpProducer producer,
       VBucket vbucket,
@@ -217,6 +220,9 @@ final class ActiveStream {
    * @return the bytes written, 0 when the stream has nothing ready (it is woken when it has)
    */
   int emit(ByteBuf out, long budget) {
+    if (closing) {
+      return 0;
+    }
     int written = 0;
     if (state == State.BACKFILLING) {
       written += emitBackfill(out, budget);

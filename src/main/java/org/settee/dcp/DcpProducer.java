@@ -149,11 +149,13 @@ public final class DcpProducer implements ConnectionRole {
    */
   public boolean closeStream(int vb) {
     ActiveStream stream = streams.get(vb);
-    if (stream == null || stream.isDead()) {
+    if (stream == null || stream.isDead() || stream.closing) {
       return false;
     }
     if (controls.streamEndOnClose()) {
-      endStream(stream, StreamEndReason.CLOSED);
+      // After the close's response, which is being written now: the client reads them in order.
+      stream.closing = true;
+      onLoop(() -> endStream(stream, StreamEndReason.CLOSED));
     } else {
       stream.release();
       streams.remove(vb);
