@@ -66,6 +66,7 @@ public final class DcpProducer implements ConnectionRole {
   private long unacked;
 
   private ScheduledFuture<?> noopTimer;
+  private long noopTimerInterval;
   private boolean noopOutstanding;
   private int nextNoopOpaque = FIRST_NOOP_OPAQUE;
 
@@ -368,7 +369,8 @@ public final class DcpProducer implements ConnectionRole {
 
   void backfillFinished(ActiveStream stream) {
     backfillQueue.remove(stream);
-    if (backfilling.remove(stream)) {
+    // While closing, every stream is being released: no queued backfill should start now.
+    if (backfilling.remove(stream) && !closed) {
       while (backfilling.size() < MAX_ACTIVE_BACKFILLS && !backfillQueue.isEmpty()) {
         ActiveStream next = backfillQueue.poll();
         if (!next.isDead()) {
@@ -395,8 +397,6 @@ public final class DcpProducer implements ConnectionRole {
     noopTimerInterval = interval;
     noopTimer = loop.scheduleAtFixedRate(this::noopTick, interval, interval, TimeUnit.MILLISECONDS);
   }
-
-  private long noopTimerInterval;
 
   /**
    * Every noop interval: a client that has not answered the previous noop is gone (it stopped
