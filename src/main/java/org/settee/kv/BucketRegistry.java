@@ -1,5 +1,6 @@
 package org.settee.kv;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -97,15 +98,46 @@ public final class BucketRegistry {
     if (bucket == null || !bucket.transition(BucketState.READY, BucketState.SHUTTING_DOWN)) {
       return false;
     }
-    shutdownHook.accept(name, ShutdownStep.REFUSING);
+    refuseAndDisconnect(bucket);
+    tearDown(bucket, teardown);
+    return true;
+  }
+
+  /**
+   * Node stop: every bucket goes through the steps of a delete, its files kept. All buckets refuse
+   * and lose their connections first; then {@code quiesce} stops the node-wide work that could
+   * still touch a bucket (event loops, fetches, backfills); then each bucket's {@code teardown}
+   * closes its storage. Runs {@code quiesce} even when there is no bucket.
+   */
+  public synchronized void shutdownAll(Runnable quiesce, Consumer<Bucket> teardown) {
+    List<Bucket> stopping = new ArrayList<>();
+    for (Bucket bucket : buckets.values()) {
+      if (bucket.transition(BucketState.READY, BucketState.SHUTTING_DOWN)) {
+        stopping.add(bucket);
+      }
+    }
+    for (Bucket bucket : stopping) {
+      refuseAndDisconnect(bucket);
+    }
+    quiesce.run();
+    for (Bucket bucket : stopping) {
+      tearDown(bucket, teardown);
+    }
+  }
+
+  /** The bucket is SHUTTING_DOWN: nobody new gets in; those bound to it are told to go. */
+  private void refuseAndDisconnect(Bucket bucket) {
+    shutdownHook.accept(bucket.name(), ShutdownStep.REFUSING);
     for (Consumer<Bucket> listener : shutdownListeners) {
       listener.accept(bucket);
     }
-    shutdownHook.accept(name, ShutdownStep.DISCONNECTED);
+    shutdownHook.accept(bucket.name(), ShutdownStep.DISCONNECTED);
+  }
+
+  private void tearDown(Bucket bucket, Consumer<Bucket> teardown) {
     teardown.accept(bucket);
-    shutdownHook.accept(name, ShutdownStep.TORN_DOWN);
+    shutdownHook.accept(bucket.name(), ShutdownStep.TORN_DOWN);
     bucket.transition(BucketState.SHUTTING_DOWN, BucketState.GONE);
-    buckets.remove(name);
-    return true;
+    buckets.remove(bucket.name());
   }
 }

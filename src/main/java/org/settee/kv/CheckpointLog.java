@@ -63,6 +63,10 @@ public final class CheckpointLog {
     return firstSeqno;
   }
 
+  int cursorCount() {
+    return cursors.size();
+  }
+
   int size() {
     return size;
   }

@@ -325,6 +325,11 @@ public final class VBucket {
     log.unregister(cursor);
   }
 
+  /** Readers of the log: the flusher's (couchbase buckets) and one per DCP stream. */
+  public synchronized int logCursors() {
+    return log.cursorCount();
+  }
+
   public synchronized boolean isDropped(CheckpointLog.Cursor cursor) {
     return CheckpointLog.isDropped(cursor);
   }

@@ -479,6 +479,37 @@ public final class SetteeNode implements AutoCloseable {
     storages.put(s.name(), BucketStorage.open(dir, bucket, backgroundFetches));
   }
 
+  /**
+   * Closes what no bucket owns: connections that never selected one, password hashing, fetches, the
+   * event loops and, once no stream is left to ask, the backfill readers.
+   */
+  private void stopConnectionsAndWorkers() {
+    for (Connection c : connections.open()) {
+      c.close("node shutting down");
+    }
+    passwordHashing.shutdownNow();
+    backgroundFetches.shutdownNow();
+    if (workers != null) {
+      workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+    if (boss != null) {
+      boss.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+    // The loops closed every connection, so every stream cancelled its backfill.
+    backfills.shutdownNow();
+  }
+
+  /** Node stop: what is dirty is persisted, the store marked cleanly shut down and closed. */
+  private void closeStorage(Bucket bucket) {
+    BucketStorage storage = storages.remove(bucket.name());
+    if (storage != null) {
+      storage.close();
+      LOG.info("bucket '{}' stopped: storage closed", bucket.name());
+    } else {
+      LOG.info("bucket '{}' stopped", bucket.name());
+    }
+  }
+
   private void destroyStorage(Bucket bucket) {
     BucketStorage storage = storages.remove(bucket.name());
     if (storage != null) {
@@ -537,7 +568,7 @@ public final class SetteeNode implements AutoCloseable {
     List<Connection> closing = new ArrayList<>();
     for (Connection c : connections.open()) {
       if (bucket.name().equals(c.snapshot().bucket())) {
-        c.close("bucket " + bucket.name() + " is being deleted");
+        c.close("bucket " + bucket.name() + " is shutting down");
         closing.add(c);
       }
     }
@@ -561,6 +592,9 @@ public final class SetteeNode implements AutoCloseable {
         return;
       }
     }
+    if (!closing.isEmpty()) {
+      LOG.info("bucket '{}' shutting down: closed {} connections", bucket.name(), closing.size());
+    }
   }
 
   /** How long a bucket shutdown waits for its connections to close (their loops are busy). */
@@ -571,6 +605,11 @@ public final class SetteeNode implements AutoCloseable {
     return dcpConnections;
   }
 
+  /**
+   * The order of ARCHITECTURE.md's lifecycles, for every bucket: no new connections, no timed work;
+   * each bucket refuses requests and loses its connections (which releases their streams); then the
+   * loops and workers stop; then each bucket's storage drains what is dirty and closes.
+   */
   private void stopResources() {
     if (managementServer != null) {
       managementServer.stop();
@@ -578,25 +617,8 @@ public final class SetteeNode implements AutoCloseable {
     if (kvServer != null) {
       kvServer.stop();
     }
-    for (Connection c : connections.open()) {
-      c.close("node shutting down");
-    }
-    passwordHashing.shutdownNow();
     tasks.shutdownNow();
-    backgroundFetches.shutdownNow();
-    if (workers != null) {
-      workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
-    }
-    if (boss != null) {
-      boss.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
-    }
-    // The loops closed every connection, so every stream cancelled its backfill.
-    backfills.shutdownNow();
-    // Connections and loops are gone: nothing writes any more, so what is dirty can be drained.
-    for (BucketStorage storage : storages.values()) {
-      storage.close();
-    }
-    storages.clear();
+    buckets.shutdownAll(this::stopConnectionsAndWorkers, this::closeStorage);
     try {
       if (dataDirLock != null) {
         dataDirLock.release();

@@ -98,6 +98,11 @@ public final class BucketStorage implements AutoCloseable {
     return store.openScan(vb, fromSeqno, toSeqno);
   }
 
+  /** DCP backfill scans open on the store: each holds a RocksDB snapshot until released. */
+  public int openScans() {
+    return store.openScans();
+  }
+
   /** Items written to disk since the bucket opened. */
   public long persistedItems() {
     return flusher.persistedItems();

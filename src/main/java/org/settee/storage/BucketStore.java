@@ -214,6 +214,10 @@ final class BucketStore implements AutoCloseable {
         });
   }
 
+  int openScans() {
+    return scans.size();
+  }
+
   void closeScan(SeqnoScan scan) {
     // The write lock: no chunk of this scan is being read while it is released.
     closing.writeLock().lock();

@@ -121,12 +121,11 @@ final class DcpTestConnection implements AutoCloseable {
       c.expectSuccess(c.call(SELECT_BUCKET, 0, NONE, bytes(bucket), NONE), "SELECT_BUCKET");
       return c;
     } catch (IOException e) {
-      try {
-        socket.close();
-      } catch (IOException ignored) {
-        // the test fails with the original error
-      }
+      closeQuietly(socket);
       throw new UncheckedIOException("cannot connect to port " + port, e);
+    } catch (RuntimeException | AssertionError refused) {
+      closeQuietly(socket); // a refused login or bucket must not leave the socket open
+      throw refused;
     }
   }
 
@@ -296,6 +295,10 @@ final class DcpTestConnection implements AutoCloseable {
 
   @Override
   public void close() {
+    closeQuietly(socket);
+  }
+
+  private static void closeQuietly(Socket socket) {
     try {
       socket.close();
     } catch (IOException ignored) {

@@ -6,6 +6,10 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,11 +25,13 @@ public final class ServerProcess implements AutoCloseable {
   private final Process process;
   private final int kvPort;
   private final int mgmtPort;
+  private final List<String> output;
 
-  private ServerProcess(Process process, int kvPort, int mgmtPort) {
+  private ServerProcess(Process process, int kvPort, int mgmtPort, List<String> output) {
     this.process = process;
     this.kvPort = kvPort;
     this.mgmtPort = mgmtPort;
+    this.output = output;
   }
 
   /** Starts a server on loopback, ephemeral ports, 64 vBuckets; returns once it is ready. */
@@ -60,19 +66,20 @@ public final class ServerProcess implements AutoCloseable {
       BufferedReader out =
           new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      StringBuilder seen = new StringBuilder();
+      List<String> seen = Collections.synchronizedList(new ArrayList<>());
       String line;
       while (System.nanoTime() < deadline && (line = out.readLine()) != null) {
-        seen.append(line).append('\n');
+        seen.add(line);
         Matcher m = READY.matcher(line);
         if (m.find()) {
-          Thread drain = new Thread(() -> out.lines().forEach(l -> {}), "server-log-drain");
+          Thread drain = new Thread(() -> out.lines().forEach(seen::add), "server-log-drain");
           drain.setDaemon(true);
           drain.start();
-          return new ServerProcess(p, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+          return new ServerProcess(
+              p, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), seen);
         }
       }
-      throw new AssertionError("the server never said it was ready:\n" + seen);
+      throw new AssertionError("the server never said it was ready:\n" + String.join("\n", seen));
     } catch (IOException | RuntimeException | AssertionError e) {
       p.destroyForcibly();
       throw e;
@@ -93,6 +100,36 @@ public final class ServerProcess implements AutoCloseable {
     if (!process.waitFor(10, TimeUnit.SECONDS)) {
       throw new AssertionError("the server process did not die");
     }
+  }
+
+  /**
+   * SIGTERM, as a service manager stops a node: the shutdown hook runs the node's ordered stop.
+   *
+   * @return the exit code
+   */
+  public int terminate(Duration deadline) throws InterruptedException {
+    // Through the handle: Process.destroy() also closes our end of the server's output, and then
+    // what it prints while it stops is lost.
+    process.toHandle().destroy();
+    if (!process.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError("the server did not stop within " + deadline + " of SIGTERM");
+    }
+    return process.exitValue();
+  }
+
+  /**
+   * What the server printed so far, a line each. After the process ended, lines may still be on
+   * their way from the pipe: {@link #awaitOutput} waits for a line.
+   */
+  public List<String> output() {
+    synchronized (output) {
+      return List.copyOf(output);
+    }
+  }
+
+  /** Waits until a printed line contains {@code text}. */
+  public boolean awaitOutput(String text, Duration timeout) {
+    return EmbeddedNode.await(timeout, () -> output().stream().anyMatch(l -> l.contains(text)));
   }
 
   @Override
