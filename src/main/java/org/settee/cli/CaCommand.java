@@ -2,6 +2,7 @@ package org.settee.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.settee.security.CertificateException;
@@ -14,7 +15,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code settee ca}: prints the cluster's CA certificate as PEM, read from the data directory (no
- * server needs to run), for clients to trust: {@code ./settee ca > ca.pem}.
+ * server needs to run), for clients to trust: {@code ./settee ca > ca.pem}. That is the CA the node
+ * generated, or the root of the chain the user supplied; a chain without its root has only an
+ * intermediate to print, and stderr says so.
  */
 @Command(
     name = "ca",
@@ -35,11 +38,26 @@ final class CaCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try {
-      String pem =
-          PemFiles.toPem(List.of(PublishedCa.read(dataDir.resolve("config").resolve("certs"))));
+      X509Certificate ca = PublishedCa.read(dataDir.resolve("config").resolve("certs"));
       PrintWriter out = spec.commandLine().getOut();
-      out.print(pem);
+      out.print(PemFiles.toPem(List.of(ca)));
       out.flush();
+      if (!PublishedCa.isRoot(ca)) {
+        // Still printed: it is what the node publishes, and clients that accept an intermediate
+        // as a trust anchor (Java, OpenSSL with -partial_chain) can use it.
+        PrintWriter err = spec.commandLine().getErr();
+        err.println(
+            "settee ca: the node's certificate chain ends at '"
+                + ca.getSubjectX500Principal().getName()
+                + "', which is not a root CA: it was issued by '"
+                + ca.getIssuerX500Principal().getName()
+                + "', whose certificate the chain does not include. Printed is the top of the"
+                + " chain; clients that trust only root CAs need the certificate of '"
+                + ca.getIssuerX500Principal().getName()
+                + "' (from whoever issued yours), or a chain that ends with it"
+                + " (reloadCertificate).");
+        err.flush();
+      }
       return 0;
     } catch (CertificateException e) {
       PrintWriter err = spec.commandLine().getErr();

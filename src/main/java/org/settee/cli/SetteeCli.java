@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       ServerCommand.class,
       BenchCommand.class,
       StorageBenchCommand.class,
+      DcpBenchCommand.class,
       CaCommand.class
     })
 public final class SetteeCli {

@@ -102,8 +102,12 @@ final class Backfill {
       boolean more;
       if (storage != null) {
         if (scan == null) {
-          scan = storage.openScan(vbucket.id(), fromSeqno, toSeqno);
-          snapshotEnd = scan.snapshotEnd();
+          // What a flush emptied is not history to send, even where the disk still has it (its
+          // delete is queued) or never got it (it was dropped unpersisted): the snapshot covers
+          // those seqnos with nothing, so a stream ending inside them still ends.
+          long flushed = vbucket.flushSeqno();
+          scan = storage.openScan(vbucket.id(), Math.max(fromSeqno, flushed + 1), toSeqno);
+          snapshotEnd = Math.max(scan.snapshotEnd(), flushed);
         }
         more = scan.read(CHUNK_ITEMS, CHUNK_BYTES, chunk);
       } else {

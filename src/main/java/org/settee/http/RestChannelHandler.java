@@ -24,6 +24,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import org.settee.net.CertificateLogin;
+import org.settee.net.CertificateRetired;
 import org.settee.security.UserStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +51,10 @@ final class RestChannelHandler extends SimpleChannelInboundHandler<FullHttpReque
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private boolean busy;
   private boolean closing;
+
+  /** The certificate this connection was accepted with is retired: close after this response. */
+  private boolean retired;
+
   private ConfigStreamWriter stream;
 
   /**
@@ -183,9 +188,10 @@ final class RestChannelHandler extends SimpleChannelInboundHandler<FullHttpReque
     commonHeaders(res.headers(), r.contentType());
     r.headers().forEach(res.headers()::set);
     HttpUtil.setContentLength(res, r.body().length);
-    HttpUtil.setKeepAlive(res, p.keepAlive());
+    boolean keepAlive = p.keepAlive() && !retired;
+    HttpUtil.setKeepAlive(res, keepAlive);
     ChannelFuture written = ctx.writeAndFlush(res);
-    if (!p.keepAlive()) {
+    if (!keepAlive) {
       closing = true;
       queue.clear();
       written.addListener(ChannelFutureListener.CLOSE);
@@ -230,6 +236,20 @@ final class RestChannelHandler extends SimpleChannelInboundHandler<FullHttpReque
     // progress is not the client's fault.
     if (evt instanceof IdleStateEvent && stream == null && !busy) {
       ctx.close();
+      return;
+    }
+    if (evt instanceof CertificateRetired retirement) {
+      // A request in progress (the reload that retired the certificate, among others) is
+      // answered first, with "Connection: close"; what is queued behind it is not.
+      LOG.debug("{}: {}", ctx.channel(), retirement.reason());
+      if (closing) {
+        return; // closes once its last response is written
+      }
+      if (busy && stream == null) {
+        retired = true;
+      } else {
+        ctx.close();
+      }
       return;
     }
     if (evt instanceof SslHandshakeCompletionEvent done && done.isSuccess()) {

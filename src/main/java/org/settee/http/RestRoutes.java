@@ -77,6 +77,8 @@ final class RestRoutes {
         Route.get("/pools/default/certificate", poolsRead, certificates::certificate),
         Route.write(
             POST, "/node/controller/reloadCertificate", securityWrite, certificates::reload),
+        Route.write(
+            POST, "/node/controller/loadTrustedCAs", securityWrite, certificates::loadTrustedCas),
         Route.get("/settings/clientCertAuth", securityRead, clientCertAuth::get),
         Route.write(POST, "/settings/clientCertAuth", securityWrite, clientCertAuth::post));
   }

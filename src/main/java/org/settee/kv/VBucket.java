@@ -46,6 +46,9 @@ public final class VBucket {
   /** The highest seqno of a tombstone purged from this vBucket (DCP's purge-seqno rule). */
   private long purgeSeqno;
 
+  /** The high seqno at the last flush: every seqno up to it was emptied (0 = never flushed). */
+  private long flushSeqno;
+
   /** Every mutation since the oldest position a reader (flusher, DCP stream) still needs. */
   private CheckpointLog log = new CheckpointLog(1, LOG_CAPACITY);
 
@@ -339,6 +342,15 @@ public final class VBucket {
     return purgeSeqno;
   }
 
+  /**
+   * Seqnos up to this one were emptied by a flush. The disk may still hold some of them until its
+   * own flush runs on the storage thread, and may never hold the ones that were not yet persisted:
+   * a backfill treats them all as gone.
+   */
+  public synchronized long flushSeqno() {
+    return flushSeqno;
+  }
+
   /** Mutations held in memory for readers (stats). */
   public synchronized int logSize() {
     return log.size();
@@ -602,6 +614,7 @@ public final class VBucket {
     // DCP readers cannot follow a flush (it has no seqnos): their streams end, and a new history
     // branch makes every client that comes back roll back to 0 and see the empty bucket.
     log.clear(highSeqno + 1);
+    flushSeqno = highSeqno;
     hasDirty = false;
     if (persistent()) {
       persistedSeqno = Math.max(persistedSeqno, highSeqno);

@@ -121,6 +121,8 @@ final class KvConnectionHandler extends ChannelInboundHandlerAdapter {
     } else if (event instanceof SslHandshakeCompletionEvent && users != null) {
       // Fired before any request that followed the handshake is decoded: those see the identity.
       loginByCertificate();
+    } else if (event instanceof CertificateRetired retired) {
+      connection.close(retired.reason());
     } else if (event instanceof SslCloseCompletionEvent) {
       // The client ended TLS (close_notify): nothing more can be read, so the connection ends.
       connection.close("TLS closed by the client");

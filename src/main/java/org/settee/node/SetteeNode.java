@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -44,12 +45,15 @@ import org.settee.net.ConnectionRegistry;
 import org.settee.net.KvServer;
 import org.settee.net.ServerTls;
 import org.settee.net.Transport;
+import org.settee.security.CaInbox;
 import org.settee.security.CertificateException;
 import org.settee.security.ClientCertAuth;
 import org.settee.security.ClientCertAuthFile;
 import org.settee.security.NodeCertificates;
 import org.settee.security.Role;
 import org.settee.security.TlsMaterial;
+import org.settee.security.TrustedCa;
+import org.settee.security.TrustedCas;
 import org.settee.security.UserStore;
 import org.settee.storage.BucketStorage;
 import org.slf4j.Logger;
@@ -128,6 +132,7 @@ public final class SetteeNode implements AutoCloseable {
   private EventLoopGroup workers;
   private ServerTls tls;
   private NodeCertificates certificates;
+  private TrustedCas trustedCas;
   private ClientCertAuthFile clientCertAuthFile;
   private KvServer kvServer;
   private ManagementServer managementServer;
@@ -266,20 +271,63 @@ public final class SetteeNode implements AutoCloseable {
     return tls;
   }
 
+  /** As {@link #reloadCertificate(boolean)}, leaving established connections alone. */
+  public TlsMaterial reloadCertificate() {
+    return reloadCertificate(false).material();
+  }
+
   /**
    * Replaces the node certificate with {@code <data-dir>/inbox/chain.pem} and {@code
-   * <data-dir>/inbox/pkey.key}: new connections present it at once, established ones are left
-   * alone, and a restart keeps it. A file that cannot be used changes nothing.
+   * <data-dir>/inbox/pkey.key}, in this order: the files are read and checked (and the TLS engine
+   * builds its context from them), then stored, then presented to new connections. A file that
+   * cannot be used changes nothing; a store that fails leaves the old certificate in use and on
+   * disk; a restart keeps the new one.
    *
+   * @param dropExistingConnections also close every open TLS connection (KV and HTTPS) accepted
+   *     with the previous certificate; plain connections always stay
    * @throws CertificateException naming the file and what is wrong with it
+   * @throws java.io.UncheckedIOException when the new certificate cannot be stored
    */
-  public synchronized TlsMaterial reloadCertificate() {
+  public synchronized CertificateReload reloadCertificate(boolean dropExistingConnections) {
     Path inbox = options.dataDir().resolve("inbox");
     TlsMaterial material =
         NodeCertificates.load(inbox.resolve("chain.pem"), inbox.resolve("pkey.key"));
-    tls.rotate(material);
-    certificates.store(material);
-    return material;
+    ServerTls.Prepared next = tls.prepare(material, trustedCas.certificates());
+    certificates.replace(material, () -> tls.install(next));
+    int dropped = dropExistingConnections ? tls.retireConnections() : 0;
+    return new CertificateReload(material, dropped);
+  }
+
+  /**
+   * Trusts the CA certificates in {@code <data-dir>/inbox/CA/} for client certificates, beside the
+   * node's own CA, and lists them in {@code /pools/default/trustedCAs}: stored first, then used by
+   * new TLS connections. One file that cannot be read changes nothing.
+   *
+   * @param loadHost the node address the request reached, recorded with each CA
+   * @return the CAs added; none when every one was trusted already
+   * @throws CertificateException naming the directory or file
+   */
+  public synchronized List<TrustedCa> loadTrustedCas(String loadHost) {
+    List<CaInbox.Found> found = CaInbox.read(options.dataDir().resolve("inbox").resolve("CA"));
+    TlsMaterial material = tls.material();
+    List<TrustedCa> added =
+        trustedCas.add(
+            found,
+            material.ca(),
+            Instant.ofEpochSecond(options.clock().currentTimeSeconds()),
+            loadHost,
+            all -> tls.install(tls.prepare(material, all)));
+    LOG.info(
+        "loadTrustedCAs: {} CA certificate(s) added from {} found: {}",
+        added.size(),
+        found.size(),
+        added.stream().map(ca -> ca.certificate().getSubjectX500Principal().getName()).toList());
+    return added;
+  }
+
+  /** The CA certificates loaded by {@link #loadTrustedCas}, by id. */
+  public List<TrustedCa> trustedCas() {
+    return trustedCas.all();
   }
 
   /** The client-certificate authentication settings new TLS connections are accepted with. */
@@ -421,7 +469,15 @@ public final class SetteeNode implements AutoCloseable {
     }
     TlsMaterial material =
         certificates.loadOrCreate(options.tlsCertChain(), options.tlsKey(), hosts);
-    tls = new ServerTls(options.tlsEngine(), options.tlsHandshakeTimeout(), material);
+    trustedCas =
+        TrustedCas.open(
+            options.dataDir().resolve("config").resolve("certs").resolve("trusted-cas.json"));
+    tls =
+        new ServerTls(
+            options.tlsEngine(),
+            options.tlsHandshakeTimeout(),
+            material,
+            trustedCas.certificates());
     clientCertAuthFile =
         new ClientCertAuthFile(
             options.dataDir().resolve("config").resolve("client-cert-auth.json"));

@@ -70,6 +70,30 @@ public final class CertificateIssuer {
     }
   }
 
+  /**
+   * A new intermediate CA named {@code commonName}, signed by this one: certificates it issues
+   * chain to this CA through it (their chain is leaf, intermediate; the root is not in it).
+   */
+  public CertificateIssuer intermediate(String commonName) {
+    KeyPair keys = newKeyPair();
+    try {
+      X500Name issuer = X500Name.getInstance(caCertificate.getSubjectX500Principal().getEncoded());
+      X509v3CertificateBuilder b =
+          builder(issuer, new X500Name("CN=" + commonName), keys.getPublic());
+      JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+      b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
+      b.addExtension(
+          Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+      b.addExtension(
+          Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(keys.getPublic()));
+      b.addExtension(
+          Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(caCertificate));
+      return new CertificateIssuer(sign(b, caKey), keys.getPrivate());
+    } catch (CertIOException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot make an intermediate CA " + commonName, e);
+    }
+  }
+
   /** An issuer from a CA certificate and its key (as stored in the data directory). */
   public static CertificateIssuer of(X509Certificate caCertificate, PrivateKey caKey) {
     return new CertificateIssuer(caCertificate, caKey);

@@ -1,10 +1,16 @@
 package org.settee.security;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -12,8 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node's certificates on disk, under {@code <data-dir>/config/certs/}: made at first start (a
- * CA of the node's own and a node certificate it signs), or loaded from files the user supplies,
- * and replaced by {@code reloadCertificate}.
+ * CA of the node's own and a node certificate it signs), or taken from files the user supplies at
+ * start ({@code --tls-cert-chain}) or later ({@code reloadCertificate}).
  *
  * <pre>
  * certs/node.pem      the node's key, then its chain, leaf first (0600): what a start loads
@@ -56,8 +62,9 @@ public final class NodeCertificates {
   }
 
   /**
-   * The material to serve at start: the user's files if given, else what an earlier start stored,
-   * else a new CA and node certificate for {@code hosts}.
+   * The material to serve at start: the user's files if given (stored as {@code reloadCertificate}
+   * stores, so that {@code settee ca} and later starts know them), else what an earlier start or
+   * reload stored, else a new CA and node certificate for {@code hosts}.
    *
    * @throws CertificateException when a file cannot be used (named in the message)
    */
@@ -67,7 +74,16 @@ public final class NodeCertificates {
         throw new CertificateException(
             "--tls-cert-chain and --tls-key must be given together (got only one)");
       }
-      return load(userChain, userKey);
+      TlsMaterial user = load(userChain, userKey);
+      if (isStored(user)) {
+        repairCaCopy(user);
+      } else {
+        // Stored as a reload would store it: `settee ca` and a restart without the options then
+        // know the certificate the node presents, and its CA.
+        store(user);
+        LOG.info("stored the certificate of --tls-cert-chain in {}", dir.toAbsolutePath());
+      }
+      return user;
     }
     if (Files.exists(dir.resolve(NODE))) {
       TlsMaterial stored = loadStored();
@@ -118,6 +134,83 @@ public final class NodeCertificates {
         () -> crashPoint.accept(StoreStep.WRITTEN));
     crashPoint.accept(StoreStep.SWITCHED);
     PemFiles.writeCertificates(dir.resolve(CA), List.of(material.ca()));
+  }
+
+  /**
+   * Makes {@code next} the stored material, then runs {@code install}; leaves the files as they
+   * were when either step fails, so the certificate in use and the one on disk never differ: a
+   * store that stops half way (node.pem switched, ca.pem not) or an install that fails after the
+   * store puts the previous files back before the failure is rethrown.
+   *
+   * @throws UncheckedIOException when the files cannot be written (the previous ones stay)
+   */
+  public void replace(TlsMaterial next, Runnable install) {
+    Map<Path, byte[]> before = snapshot();
+    try {
+      store(next);
+      install.run();
+    } catch (RuntimeException e) {
+      try {
+        restore(before);
+      } catch (RuntimeException restoreFailed) {
+        e.addSuppressed(restoreFailed);
+        LOG.error(
+            "cannot put back the previous certificate files in {}: {}",
+            dir.toAbsolutePath(),
+            restoreFailed.toString());
+      }
+      throw e;
+    }
+  }
+
+  /** The bytes of node.pem and ca.pem, a missing file as null. */
+  private Map<Path, byte[]> snapshot() {
+    Map<Path, byte[]> files = new HashMap<>();
+    for (String name : List.of(NODE, CA)) {
+      files.put(dir.resolve(name), readIfExists(dir.resolve(name)));
+    }
+    return files;
+  }
+
+  /** Puts back each file that differs from {@code before}; one that does not is not touched. */
+  private static void restore(Map<Path, byte[]> before) {
+    for (Map.Entry<Path, byte[]> e : before.entrySet()) {
+      Path file = e.getKey();
+      byte[] was = e.getValue();
+      if (Arrays.equals(readIfExists(file), was)) {
+        continue;
+      }
+      if (was == null) {
+        deleteQuietly(file);
+      } else {
+        boolean secret = file.getFileName().toString().equals(NODE);
+        PemFiles.writeText(file, new String(was, StandardCharsets.US_ASCII), secret);
+      }
+    }
+  }
+
+  private static byte[] readIfExists(Path file) {
+    try {
+      return Files.readAllBytes(file);
+    } catch (NoSuchFileException absent) {
+      return null;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+  }
+
+  /** Whether node.pem already holds {@code material}'s key and chain. */
+  private boolean isStored(TlsMaterial material) {
+    if (!Files.exists(dir.resolve(NODE))) {
+      return false;
+    }
+    try {
+      TlsMaterial stored = loadStored();
+      return stored.chain().equals(material.chain())
+          && Arrays.equals(stored.key().getEncoded(), material.key().getEncoded());
+    } catch (CertificateException unreadable) {
+      return false;
+    }
   }
 
   private TlsMaterial loadStored() {

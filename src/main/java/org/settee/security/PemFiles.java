@@ -41,22 +41,31 @@ public final class PemFiles {
 
   /** The certificates of a PEM file, in file order (leaf first for a chain). */
   public static List<X509Certificate> readCertificates(Path file) {
+    return certificates(reader(file), file.toString());
+  }
+
+  /** The certificates of PEM text, in order; at least one. */
+  static List<X509Certificate> parseCertificates(String pem) {
+    return certificates(new StringReader(pem), "PEM text");
+  }
+
+  private static List<X509Certificate> certificates(Reader text, String source) {
     List<X509Certificate> certs = new ArrayList<>();
-    try (PEMParser parser = new PEMParser(reader(file))) {
+    try (PEMParser parser = new PEMParser(text)) {
       Object o;
       while ((o = parser.readObject()) != null) {
         if (!(o instanceof X509CertificateHolder holder)) {
           throw new CertificateException(
-              file + " holds a " + o.getClass().getSimpleName() + " where certificates belong");
+              source + " holds a " + o.getClass().getSimpleName() + " where certificates belong");
         }
         certs.add(new JcaX509CertificateConverter().getCertificate(holder));
       }
     } catch (IOException | GeneralSecurityException e) {
       throw new CertificateException(
-          file + " is not a PEM certificate chain: " + e.getMessage(), e);
+          source + " is not a PEM certificate chain: " + e.getMessage(), e);
     }
     if (certs.isEmpty()) {
-      throw new CertificateException(file + " holds no PEM certificate");
+      throw new CertificateException(source + " holds no PEM certificate");
     }
     return certs;
   }
@@ -186,6 +195,14 @@ public final class PemFiles {
 
   /** A private key and the chain of its certificate, leaf first. */
   public record KeyAndChain(PrivateKey key, List<X509Certificate> chain) {}
+
+  /**
+   * Replaces {@code file} with {@code text} atomically, as every write here does; owner-only (0600)
+   * when {@code secret}. For putting back a file exactly as it was.
+   */
+  static void writeText(Path file, String text, boolean secret) {
+    write(file, text, secret, () -> {});
+  }
 
   /** Writes a key readable by the owner only. */
   public static void writePrivateKey(Path file, PrivateKey key) {

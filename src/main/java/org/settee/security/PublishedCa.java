@@ -2,6 +2,7 @@ package org.settee.security;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.util.List;
 
@@ -14,8 +15,8 @@ public final class PublishedCa {
   private PublishedCa() {}
 
   /**
-   * The top certificate of the node's stored chain ({@code node.pem}, or {@code chain.pem} as an
-   * older Settee stored it); else the {@code ca.pem} copy.
+   * The top certificate of the node's stored chain (the root CA when the chain includes it) ({@code
+   * node.pem}, or {@code chain.pem} as an older Settee stored it); else the {@code ca.pem} copy.
    *
    * @param certsDir {@code <data-dir>/config/certs}
    * @throws CertificateException when there is no CA yet (the node has never started) or the files
@@ -38,6 +39,22 @@ public final class PublishedCa {
         "no CA certificate in "
             + certsDir.toAbsolutePath()
             + " yet: a node makes one at its first start (settee server --data-dir ...)");
+  }
+
+  /**
+   * Whether {@code ca} is a root: self-issued and signed by its own key. A chain given without its
+   * root ends at an intermediate (or at the leaf itself), which is all the node can publish then.
+   */
+  public static boolean isRoot(X509Certificate ca) {
+    if (!ca.getSubjectX500Principal().equals(ca.getIssuerX500Principal())) {
+      return false;
+    }
+    try {
+      ca.verify(ca.getPublicKey());
+      return true;
+    } catch (GeneralSecurityException notSelfSigned) {
+      return false;
+    }
   }
 
   private static X509Certificate top(List<X509Certificate> chain) {

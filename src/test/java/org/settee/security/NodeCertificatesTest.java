@@ -7,9 +7,12 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
@@ -87,6 +90,91 @@ class NodeCertificatesTest {
     assertThat(loaded.ca()).isEqualTo(next.ca());
     assertThat(PemFiles.readCertificates(certs.resolve(NodeCertificates.CA)))
         .containsExactly(next.ca());
+  }
+
+  @Test
+  void aReplaceWhoseInstallFailsPutsThePreviousFilesBack() throws Exception {
+    Path certs = dir.resolve("certs");
+    NodeCertificates store = new NodeCertificates(certs);
+    TlsMaterial old = store.loadOrCreate(null, null, List.of("127.0.0.1"));
+    byte[] nodeBefore = Files.readAllBytes(certs.resolve(NodeCertificates.NODE));
+    byte[] caBefore = Files.readAllBytes(certs.resolve(NodeCertificates.CA));
+    TlsMaterial next = CertificateIssuer.newCa("next CA").issue("next", List.of("127.0.0.1"));
+    List<X509Certificate> seenOnDiskByInstall = new ArrayList<>();
+
+    assertThatThrownBy(
+            () ->
+                store.replace(
+                    next,
+                    () -> {
+                      seenOnDiskByInstall.addAll(
+                          PemFiles.readKeyAndChain(certs.resolve(NodeCertificates.NODE)).chain());
+                      throw new IllegalStateException("the engine refused it");
+                    }))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("the engine refused it");
+
+    assertThat(seenOnDiskByInstall).as("stored before installed").isEqualTo(next.chain());
+    assertThat(Files.readAllBytes(certs.resolve(NodeCertificates.NODE))).isEqualTo(nodeBefore);
+    assertThat(Files.readAllBytes(certs.resolve(NodeCertificates.CA))).isEqualTo(caBefore);
+    assertThat(Files.getPosixFilePermissions(certs.resolve(NodeCertificates.NODE)))
+        .isEqualTo(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
+    TlsMaterial loaded = new NodeCertificates(certs).loadOrCreate(null, null, List.of());
+    assertThat(loaded.chain()).isEqualTo(old.chain());
+  }
+
+  @Test
+  void aReplaceThatStopsBetweenNodePemAndItsCaCopyPutsNodePemBackAndInstallsNothing()
+      throws Exception {
+    Path certs = dir.resolve("certs");
+    TlsMaterial old = new NodeCertificates(certs).loadOrCreate(null, null, List.of("127.0.0.1"));
+    TlsMaterial next = CertificateIssuer.newCa("next CA").issue("next", List.of("127.0.0.1"));
+    AtomicBoolean installed = new AtomicBoolean();
+
+    assertThatThrownBy(
+            () ->
+                crashingAt(NodeCertificates.StoreStep.SWITCHED)
+                    .replace(next, () -> installed.set(true)))
+        .isInstanceOf(SimulatedCrash.class);
+
+    assertThat(installed).isFalse();
+    TlsMaterial loaded = new NodeCertificates(certs).loadOrCreate(null, null, List.of());
+    assertThat(loaded.chain()).isEqualTo(old.chain());
+    assertThat(loaded.key().getEncoded()).isEqualTo(old.key().getEncoded());
+    assertThat(PemFiles.readCertificates(certs.resolve(NodeCertificates.CA)))
+        .containsExactly(old.ca());
+  }
+
+  @Test
+  void aStartWithTheUsersFilesStoresThemForSetteeCaAndLaterStarts() {
+    Path certs = dir.resolve("certs");
+    new NodeCertificates(certs).loadOrCreate(null, null, List.of("127.0.0.1"));
+    CertificateIssuer root = CertificateIssuer.newCa("user root");
+    TlsMaterial user = root.issue("user node", List.of("127.0.0.1"));
+    Path chain = dir.resolve("user-chain.pem");
+    Path key = dir.resolve("user-key.pem");
+    PemFiles.writeCertificates(chain, user.chain());
+    PemFiles.writePrivateKey(key, user.key());
+
+    TlsMaterial served = new NodeCertificates(certs).loadOrCreate(chain, key, List.of());
+    assertThat(served.chain()).isEqualTo(user.chain());
+    assertThat(PublishedCa.read(certs)).isEqualTo(root.caCertificate());
+    assertThat(PemFiles.readCertificates(certs.resolve(NodeCertificates.CA)))
+        .containsExactly(root.caCertificate());
+    TlsMaterial later = new NodeCertificates(certs).loadOrCreate(null, null, List.of());
+    assertThat(later.chain()).isEqualTo(user.chain());
+    assertThat(later.key().getEncoded()).isEqualTo(user.key().getEncoded());
+  }
+
+  @Test
+  void onlyASelfSignedTopIsARoot() {
+    CertificateIssuer root = CertificateIssuer.newCa("root");
+    CertificateIssuer intermediate = root.intermediate("intermediate");
+    TlsMaterial leaf = intermediate.issue("leaf", List.of("127.0.0.1"));
+    assertThat(PublishedCa.isRoot(root.caCertificate())).isTrue();
+    assertThat(PublishedCa.isRoot(intermediate.caCertificate())).isFalse();
+    assertThat(PublishedCa.isRoot(leaf.leaf())).isFalse();
+    assertThat(leaf.chain()).containsExactly(leaf.leaf(), intermediate.caCertificate());
   }
 
   @Test

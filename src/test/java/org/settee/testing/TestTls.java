@@ -38,6 +38,12 @@ public final class TestTls {
 
   /** An HTTPS request as the administrator to {@code 127.0.0.1:port}; a new connection each. */
   public static HttpResponse<String> send(SSLContext tls, int port, String method, String path) {
+    return send(tls, port, method, path, null);
+  }
+
+  /** As {@link #send(SSLContext, int, String, String)}, with a JSON body unless null. */
+  public static HttpResponse<String> send(
+      SSLContext tls, int port, String method, String path, String json) {
     String auth =
         Base64.getEncoder()
             .encodeToString(
@@ -45,13 +51,18 @@ public final class TestTls {
                     .getBytes(StandardCharsets.UTF_8));
     try (HttpClient client =
         HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build()) {
-      HttpRequest request =
+      HttpRequest.Builder request =
           HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + path))
               .header("Authorization", "Basic " + auth)
-              .timeout(Duration.ofSeconds(10))
-              .method(method, HttpRequest.BodyPublishers.noBody())
-              .build();
-      return client.send(request, HttpResponse.BodyHandlers.ofString());
+              .timeout(Duration.ofSeconds(10));
+      if (json == null) {
+        request.method(method, HttpRequest.BodyPublishers.noBody());
+      } else {
+        request
+            .header("Content-Type", "application/json")
+            .method(method, HttpRequest.BodyPublishers.ofString(json));
+      }
+      return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     } catch (InterruptedException e) {
