@@ -66,7 +66,13 @@ public final class VBucket {
   private volatile boolean hasDirty;
 
   /** Full eviction: clean items may leave memory entirely, so a miss must ask the disk. */
-  private boolean fullEviction;
+  private volatile boolean fullEviction;
+
+  /**
+   * Set (for good) once the pager has evicted a value here: from then on a GET checks whether its
+   * item is resident before reading it.
+   */
+  private volatile boolean evictedAny;
 
   VBucket(int id, VBucketState state, Clock clock, BucketStats stats, boolean keepTombstones) {
     this.id = id;
@@ -126,7 +132,16 @@ public final class VBucket {
    * Whether an operation on this key must first read it from disk: its value was evicted, or (full
    * eviction) the key is not in memory and may be on disk.
    */
-  public synchronized boolean needsFetch(ItemKey key) {
+  public boolean needsFetch(ItemKey key) {
+    // Until this vBucket evicts a value, every value is in memory: a GET then looks its key up
+    // once, not twice (the lookup is most of a GET's cost).
+    if (!fullEviction && !evictedAny) {
+      return false;
+    }
+    return needsFetchLocked(key);
+  }
+
+  private synchronized boolean needsFetchLocked(ItemKey key) {
     Item item = items.get(key);
     return item == null ? fullEviction : !item.isResident();
   }
@@ -173,6 +188,7 @@ public final class VBucket {
                     && !item.isLockedAt(now)
                     && (fullEviction || item.isResident()),
             item -> fullEviction ? item.memoryFootprint() : item.valueLength())) {
+      evictedAny = true;
       stats.memoryReleased(item.memoryFootprint());
       if (fullEviction) {
         items.remove(item.key());

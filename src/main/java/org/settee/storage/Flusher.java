@@ -145,6 +145,9 @@ final class Flusher implements Runnable {
 
   /** The last version of each key, in seqno order (the input is in seqno order). */
   static List<Item> latestPerKey(List<Item> items) {
+    if (items.size() == 1) {
+      return items; // the common case under a spread load: one mutation per vBucket per round
+    }
     HashSet<ItemKey> seen = new HashSet<>(items.size() * 2);
     ArrayList<Item> latest = new ArrayList<>(items.size());
     for (int i = items.size() - 1; i >= 0; i--) {
