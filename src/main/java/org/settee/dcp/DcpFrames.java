@@ -16,6 +16,7 @@ import org.settee.protocol.Opcode;
  *                                    lock time u32 (0) | nmeta u16 (0) | nru u8 (0)
  *   DELETION V1           extras 18: by-seqno u64 | rev-seqno u64 | nmeta u16 (0)
  *   DELETION V2           extras 21: by-seqno u64 | rev-seqno u64 | delete time u32 | 1 unused byte
+ *   EXPIRATION            extras 20: by-seqno u64 | rev-seqno u64 | delete time u32
  *   STREAM_END            extras 4:  reason u32
  *   NOOP                  no body
  * </pre>
@@ -88,8 +89,8 @@ final class DcpFrames {
   }
 
   /**
-   * A deletion (an expiry too: the official client never asks for expiration opcodes). With delete
-   * times (V2) the tombstone's deletion time goes along, which Settee keeps in its expiry.
+   * A deletion, or an expiry for a connection that did not ask for expirations. With delete times
+   * (V2) the tombstone's deletion time goes along, which Settee keeps in its expiry.
    */
   static int deletion(ByteBuf out, int vb, int opaque, Item item, boolean withDeleteTime) {
     int extras = withDeleteTime ? 21 : 18;
@@ -113,6 +114,20 @@ final class DcpFrames {
     }
     item.writeKey(out);
     return HEADER + extras + item.keyLength();
+  }
+
+  /**
+   * A tombstone an expiry left, for a connection that enabled the expiry opcode (which needs delete
+   * times, so the deletion time always goes along).
+   */
+  static int expiration(ByteBuf out, int vb, int opaque, Item item) {
+    header(
+        out, Opcode.DCP_EXPIRATION, vb, opaque, item.cas(), Datatype.RAW, 20, item.keyLength(), 0);
+    out.writeLong(item.bySeqno());
+    out.writeLong(item.revSeqno());
+    out.writeInt((int) item.expiry());
+    item.writeKey(out);
+    return HEADER + 20 + item.keyLength();
   }
 
   static int streamEnd(ByteBuf out, int vb, int opaque, StreamEndReason reason) {

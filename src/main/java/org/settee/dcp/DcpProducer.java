@@ -322,12 +322,15 @@ public final class DcpProducer implements ConnectionRole {
   }
 
   /**
-   * Writes one item as a mutation or a deletion, as this connection asked for.
+   * Writes one item as a mutation, a deletion or an expiration, as this connection asked for.
    *
    * @return the frame size
    */
   int writeItem(ByteBuf out, int vb, int opaque, Item item) {
     if (item.deleted()) {
+      if (item.deletedByExpiry() && controls.expiryOpcode()) {
+        return DcpFrames.expiration(out, vb, opaque, item);
+      }
       return DcpFrames.deletion(out, vb, opaque, item, flags.includeDeleteTimes());
     }
     int datatype;

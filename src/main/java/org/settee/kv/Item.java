@@ -13,14 +13,18 @@ import java.util.Arrays;
  *
  * <pre>
  *   data: [key bytes][value bytes]      (an evicted item keeps only the key)
- *   meta: bit 0-2 datatype | bit 6 value evicted | bit 7 deleted
+ *   meta: bit 0-2 datatype | bit 5 deleted by expiry | bit 6 value evicted | bit 7 deleted
  * </pre>
+ *
+ * <p>A tombstone remembers whether a delete or its expiry (TTL) made it: DCP clients that ask for
+ * it get expirations as DCP_EXPIRATION, the others as deletions.
  */
 public sealed class Item permits LockedItem {
   /** The CAS a locked item shows to readers other than the lock holder. */
   public static final long LOCKED_CAS = -1L;
 
   private static final int DATATYPE_MASK = 0x07;
+  private static final int BY_EXPIRY = 0x20;
   private static final int EVICTED = 0x40;
   private static final int DELETED = 0x80;
 
@@ -57,27 +61,23 @@ public sealed class Item permits LockedItem {
         flags,
         cas,
         expiry,
-        datatype,
         bySeqno,
         revSeqno,
-        deleted,
-        value == null);
+        meta(datatype, deleted, false, value == null));
     if (lockedUntilMillis != 0) {
       throw new IllegalArgumentException("locks are made with withLock");
     }
   }
 
-  Item(
+  private Item(
       byte[] data,
       int keyLength,
       int flags,
       long cas,
       long expiry,
-      int datatype,
       long bySeqno,
       long revSeqno,
-      boolean deleted,
-      boolean evicted) {
+      byte meta) {
     this.data = data;
     this.keyLength = (byte) keyLength;
     this.flags = flags;
@@ -85,8 +85,35 @@ public sealed class Item permits LockedItem {
     this.expiry = (int) expiry;
     this.bySeqno = bySeqno;
     this.revSeqno = revSeqno;
-    this.meta =
-        (byte) ((datatype & DATATYPE_MASK) | (evicted ? EVICTED : 0) | (deleted ? DELETED : 0));
+    this.meta = meta;
+  }
+
+  private static byte meta(int datatype, boolean deleted, boolean byExpiry, boolean evicted) {
+    if (byExpiry && !deleted) {
+      throw new IllegalArgumentException("only a tombstone is deleted by expiry");
+    }
+    return (byte)
+        ((datatype & DATATYPE_MASK)
+            | (byExpiry ? BY_EXPIRY : 0)
+            | (evicted ? EVICTED : 0)
+            | (deleted ? DELETED : 0));
+  }
+
+  /**
+   * The tombstone an expiry leaves (the expiry pager, or a read that finds the item expired): no
+   * value, and, as for every tombstone, its deletion time where a live item keeps its expiry.
+   */
+  public static Item expiration(
+      ItemKey key, int flags, long cas, long deleteTime, long bySeqno, long revSeqno) {
+    return new Item(
+        key.bytes().clone(),
+        key.length(),
+        flags,
+        cas,
+        deleteTime,
+        bySeqno,
+        revSeqno,
+        meta(0, true, true, false));
   }
 
   /** A copy of this version's fields with another CAS (locked or not, per the subclass). */
@@ -129,6 +156,8 @@ public sealed class Item permits LockedItem {
   /**
    * Builds an item straight from stored bytes, key and value copied once into the item's array
    * (warmup and background fetches make millions of these).
+   *
+   * @param byExpiry a tombstone an expiry left (see {@link #deletedByExpiry})
    */
   public static Item fromStorage(
       byte[] keySource,
@@ -143,11 +172,20 @@ public sealed class Item permits LockedItem {
       int datatype,
       long bySeqno,
       long revSeqno,
-      boolean deleted) {
+      boolean deleted,
+      boolean byExpiry) {
     byte[] d = new byte[keyLength + valueLength];
     System.arraycopy(keySource, keyOffset, d, 0, keyLength);
     System.arraycopy(valueSource, valueOffset, d, keyLength, valueLength);
-    return new Item(d, keyLength, flags, cas, expiry, datatype, bySeqno, revSeqno, deleted, false);
+    return new Item(
+        d,
+        keyLength,
+        flags,
+        cas,
+        expiry,
+        bySeqno,
+        revSeqno,
+        meta(datatype, deleted, byExpiry, false));
   }
 
   /** The key's hash, computed from the item's own bytes (no copy). */
@@ -213,6 +251,11 @@ public sealed class Item permits LockedItem {
     return (meta & DELETED) != 0;
   }
 
+  /** A tombstone its expiry (TTL) made, not a delete: DCP may send it as an expiration. */
+  public boolean deletedByExpiry() {
+    return (meta & BY_EXPIRY) != 0;
+  }
+
   /** False when the value was evicted: it is on disk only and must be fetched before use. */
   public boolean isResident() {
     return (meta & EVICTED) == 0;
@@ -254,11 +297,9 @@ public sealed class Item permits LockedItem {
         flags,
         cas,
         expiry(),
-        datatype(),
         bySeqno,
         revSeqno,
-        deleted(),
-        true);
+        (byte) (meta | EVICTED));
   }
 
   /** This version with its value read back from disk. */
@@ -269,11 +310,9 @@ public sealed class Item permits LockedItem {
         flags,
         cas,
         expiry(),
-        datatype(),
         bySeqno,
         revSeqno,
-        deleted(),
-        false);
+        (byte) (meta & ~EVICTED));
   }
 
   /**
@@ -313,7 +352,7 @@ public sealed class Item permits LockedItem {
         + ", bySeqno="
         + bySeqno
         + ", deleted="
-        + deleted()
+        + (deletedByExpiry() ? "expired" : deleted())
         + ", resident="
         + isResident()
         + '}';

@@ -713,7 +713,16 @@ public final class VBucket {
     Item item = items.get(key);
     if (item != null && !item.deleted() && item.isExpiredAt(clock.currentTimeSeconds())) {
       stats.expired();
-      return write(key, EMPTY, item.flags(), clock.currentTimeSeconds(), 0, true);
+      return install(
+          key,
+          item,
+          Item.expiration(
+              key,
+              item.flags(),
+              casClock.next(),
+              clock.currentTimeSeconds(),
+              ++highSeqno,
+              item.revSeqno() + 1));
     }
     return item;
   }
@@ -740,7 +749,9 @@ public final class VBucket {
       ItemKey key, byte[] value, int flags, long expiry, int datatype, boolean deleted) {
     Item old = items.get(key);
     long revSeqno = old == null ? 1 : old.revSeqno() + 1;
-    Item item =
+    return install(
+        key,
+        old,
         new Item(
             key,
             value,
@@ -751,7 +762,15 @@ public final class VBucket {
             ++highSeqno,
             revSeqno,
             deleted,
-            0);
+            0));
+  }
+
+  /**
+   * Makes {@code item} (which has the next seqno) the key's current version in place of {@code
+   * old}: the table, the change log, the flusher and the item counts.
+   */
+  private Item install(ItemKey key, Item old, Item item) {
+    boolean deleted = item.deleted();
     boolean wasLive = old != null && !old.deleted();
     if (old != null) {
       stats.memoryReleased(old.memoryFootprint());

@@ -24,17 +24,24 @@ import org.settee.kv.VBucketState;
  *   +5  CAS u64                                +2  high seqno u64 (persisted)
  *   +13 expiry u32 (absolute Unix seconds)     +10 failover entries u16
  *   +17 datatype u8                            +12 entries, newest first: uuid u64, seqno u64
- *   +18 deleted u8
+ *   +18 deleted u8 (0 live, 1 deleted, 2 expired)
  *   +19 by-seqno u64
  *   +27 rev-seqno u64
  *   +35 value
  * </pre>
  *
  * All integers big-endian, so keys sort by vBucket, then by key or seqno.
+ *
+ * <p>The deleted byte says why a tombstone exists (DCP sends expirations apart). Any non-zero value
+ * is a tombstone, as record version 1 has always read it, so files written before "expired" (2)
+ * existed read unchanged, their expirations as plain deletions, and no migration is needed.
  */
 final class StorageLayout {
   static final byte RECORD_VERSION = 1;
   static final int ITEM_HEADER = 35;
+  static final byte LIVE = 0;
+  static final byte DELETED = 1;
+  static final byte EXPIRED = 2;
   static final byte[] CLEAN_SHUTDOWN =
       "clean_shutdown".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
@@ -68,7 +75,7 @@ final class StorageLayout {
         .putLong(item.cas())
         .putInt((int) item.expiry())
         .put((byte) item.datatype())
-        .put((byte) (item.deleted() ? 1 : 0))
+        .put(item.deletedByExpiry() ? EXPIRED : item.deleted() ? DELETED : LIVE)
         .putLong(item.bySeqno())
         .putLong(item.revSeqno())
         .put(value)
@@ -97,7 +104,8 @@ final class StorageLayout {
         b.get(17) & 0xff,
         b.getLong(19),
         b.getLong(27),
-        b.get(18) != 0);
+        b.get(18) != LIVE,
+        b.get(18) == EXPIRED);
   }
 
   /** A vBucket's persisted state. */

@@ -45,7 +45,8 @@ final class BucketWriter implements AutoCloseable {
 
   private final List<Op> pending = new ArrayList<>();
 
-  private record Op(String key, String value) {
+  /** {@code expiry} as the protocol takes it: 0 = never, up to 30 days = seconds from now. */
+  private record Op(String key, String value, int expiry) {
     boolean isDelete() {
       return value == null;
     }
@@ -87,13 +88,21 @@ final class BucketWriter implements AutoCloseable {
 
   /** Queues a SET; sent with the next {@link #flush}. */
   BucketWriter set(String key, String value) {
-    pending.add(new Op(key, value));
+    return set(key, value, 0);
+  }
+
+  /**
+   * Queues a SET of a document that expires {@code ttlSeconds} after the server receives it (by the
+   * server's clock); the writer's record keeps its value, expiring is the test's business.
+   */
+  BucketWriter set(String key, String value, int ttlSeconds) {
+    pending.add(new Op(key, value, ttlSeconds));
     return this;
   }
 
   /** Queues a DELETE of a key that exists; sent with the next {@link #flush}. */
   BucketWriter delete(String key) {
-    pending.add(new Op(key, null));
+    pending.add(new Op(key, null, 0));
     return this;
   }
 
@@ -118,7 +127,7 @@ final class BucketWriter implements AutoCloseable {
         if (op.isDelete()) {
           RequestWriter.write(frames, Opcode.DELETE, vb, opaque, 0, NONE, key, NONE);
         } else {
-          byte[] extras = KvTestClient.storeExtras(0, 0);
+          byte[] extras = KvTestClient.storeExtras(0, op.expiry());
           byte[] value = op.value().getBytes(StandardCharsets.UTF_8);
           RequestWriter.write(frames, Opcode.SET, vb, opaque, 0, extras, key, value);
         }

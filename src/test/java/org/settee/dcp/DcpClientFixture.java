@@ -14,8 +14,10 @@ import com.couchbase.client.dcp.highlevel.SnapshotMarker;
 import com.couchbase.client.dcp.highlevel.StreamEnd;
 import com.couchbase.client.dcp.highlevel.StreamFailure;
 import com.couchbase.client.dcp.highlevel.StreamOffset;
+import com.couchbase.client.dcp.message.OpenConnectionFlag;
 import com.couchbase.client.dcp.message.StreamEndReason;
 import com.couchbase.client.dcp.state.StateFormat;
+import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -47,8 +50,18 @@ final class DcpClientFixture implements AutoCloseable {
   /** vBucket ids are below 1024 in every Couchbase bucket. */
   private static final int MAX_VBUCKETS = 1024;
 
-  /** A document change as the test keeps it. {@code value} is null for deletions. */
-  record Change(int vb, long seqno, String key, String value, boolean deletion, StreamOffset at) {}
+  /**
+   * A document change as the test keeps it. {@code value} is null for deletions; {@code expiration}
+   * marks a deletion the server sent as an expiry (DCP_EXPIRATION).
+   */
+  record Change(
+      int vb,
+      long seqno,
+      String key,
+      String value,
+      boolean deletion,
+      boolean expiration,
+      StreamOffset at) {}
 
   /** A rollback the server asked for. */
   record RollbackSeen(int vb, long seqno, StreamOffset failedStart) {}
@@ -65,6 +78,9 @@ final class DcpClientFixture implements AutoCloseable {
 
   /** The last snapshot marker per vBucket; only the dispatch thread writes it. */
   private final SnapshotMarker[] currentMarker = new SnapshotMarker[MAX_VBUCKETS];
+
+  /** Unless a test expects expirations, one arriving is a violation. */
+  private volatile boolean expirationsExpected;
 
   private DcpClientFixture(Client client) {
     this.client = client;
@@ -94,6 +110,30 @@ final class DcpClientFixture implements AutoCloseable {
 
   static DcpClientFixture connect(int kvPort, String user, String password, String bucket) {
     return connect(kvPort, user, password, bucket, b -> {});
+  }
+
+  /**
+   * Builder option: DCP_OPEN with include-delete-times (0x20). kv_engine sends expirations only to
+   * connections opened so (enable_expiry_opcode alone is accepted and silently stays off), and
+   * dcp-client 0.56.0 has that flag ({@link OpenConnectionFlag#INCLUDE_DELETE_TIMES}) but no setter
+   * for it: it is added to the builder's flag set directly, so that the real client's parsing of
+   * expirations and V2 deletions is what the test exercises.
+   */
+  @SuppressWarnings("unchecked")
+  static void includeDeleteTimes(Client.Builder b) {
+    try {
+      Field flags = Client.Builder.class.getDeclaredField("connectionFlags");
+      flags.setAccessible(true);
+      ((Set<OpenConnectionFlag>) flags.get(b)).add(OpenConnectionFlag.INCLUDE_DELETE_TIMES);
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError("dcp-client's Builder has no connectionFlags set any more", e);
+    }
+  }
+
+  /** From now on expirations are expected, not violations. */
+  DcpClientFixture expectExpirations() {
+    expirationsExpected = true;
+    return this;
   }
 
   Client client() {
@@ -269,18 +309,18 @@ final class DcpClientFixture implements AutoCloseable {
   private final class Recorder implements DatabaseChangeListener {
     @Override
     public void onMutation(Mutation mutation) {
-      record(mutation, new String(mutation.getContent(), StandardCharsets.UTF_8), false);
+      record(mutation, new String(mutation.getContent(), StandardCharsets.UTF_8), false, false);
     }
 
     @Override
     public void onDeletion(Deletion deletion) {
-      if (deletion.isDueToExpiration()) {
+      if (deletion.isDueToExpiration() && !expirationsExpected) {
         violations.add("an expiration for " + deletion.getKey() + ": nothing here expires");
       }
-      record(deletion, null, true);
+      record(deletion, null, true, deletion.isDueToExpiration());
     }
 
-    private void record(DocumentChange change, String value, boolean deletion) {
+    private void record(DocumentChange change, String value, boolean deletion, boolean expiration) {
       try {
         int vb = change.getVbucket();
         long seqno = change.getOffset().getSeqno();
@@ -305,7 +345,9 @@ final class DcpClientFixture implements AutoCloseable {
         }
         lastSeqno.set(vb, seqno);
         lastOffsets.put(vb, change.getOffset());
-        changes.add(new Change(vb, seqno, change.getKey(), value, deletion, change.getOffset()));
+        changes.add(
+            new Change(
+                vb, seqno, change.getKey(), value, deletion, expiration, change.getOffset()));
       } finally {
         // Ack after recording: with flow control, the server may only send on once we have it.
         change.flowControlAck();

@@ -35,11 +35,13 @@ final class DcpTestConnection implements AutoCloseable {
   static final int DCP_SNAPSHOT_MARKER = 0x56;
   static final int DCP_MUTATION = 0x57;
   static final int DCP_DELETION = 0x58;
+  static final int DCP_EXPIRATION = 0x59;
   static final int DCP_NOOP = 0x5c;
   static final int DCP_BUFFER_ACK = 0x5d;
   static final int DCP_CONTROL = 0x5e;
 
   static final int FLAG_PRODUCER = 0x01;
+  static final int FLAG_INCLUDE_DELETE_TIMES = 0x20;
   static final long NO_END = 0xffffffffffffffffL;
 
   static final Duration READ_TIMEOUT = Duration.ofSeconds(10);

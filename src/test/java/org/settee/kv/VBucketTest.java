@@ -479,6 +479,35 @@ class VBucketTest {
     }
 
     @Test
+    void aTombstoneRemembersWhetherItsExpiryOrADeleteMadeIt() {
+      ItemKey read = ItemKey.of("read");
+      ItemKey paged = ItemKey.of("paged");
+      ItemKey deleted = ItemKey.of("deleted");
+      for (ItemKey k : new ItemKey[] {read, paged, deleted}) {
+        vb.store(StoreMode.SET, k, bytes("v"), 7, nowSeconds() + 10, Datatype.JSON, 0, false);
+      }
+      vb.delete(deleted, 0);
+      clock.advanceSeconds(10);
+      vb.get(read);
+      assertThat(vb.expireAll()).as("the pager finds only the unread one").isEqualTo(1);
+
+      for (ItemKey k : new ItemKey[] {read, paged}) {
+        Item tombstone = vb.getMeta(k).item();
+        assertThat(tombstone.deleted()).isTrue();
+        assertThat(tombstone.deletedByExpiry()).as("%s expired", k).isTrue();
+        assertThat(tombstone.expiry()).as("its deletion time").isEqualTo(nowSeconds());
+        assertThat(tombstone.flags()).isEqualTo(7);
+        assertThat(tombstone.valueLength()).isZero();
+        assertThat(tombstone.revSeqno()).isEqualTo(2);
+      }
+      Item tombstone = vb.getMeta(deleted).item();
+      assertThat(tombstone.deleted()).isTrue();
+      assertThat(tombstone.deletedByExpiry()).isFalse();
+      assertThat(vb.get(read).item()).isNull();
+      assertThat(stats.expirations()).isEqualTo(2);
+    }
+
+    @Test
     void expiryIsNoticedOnlyOnce() {
       vb.store(StoreMode.SET, key, bytes("v"), 0, nowSeconds() + 1, 0, 0, false);
       clock.advanceSeconds(2);
