@@ -13,6 +13,7 @@ import org.settee.kv.Item;
 import org.settee.kv.ItemKey;
 import org.settee.kv.VBucket;
 import org.settee.kv.VBucketState;
+import org.settee.kv.ValueNotResident;
 import org.settee.net.Connection;
 import org.settee.protocol.Datatype;
 import org.settee.protocol.FrameInfos;
@@ -38,6 +39,14 @@ public final class Cookie {
   private final CommandExecutor executor;
   private boolean offloaded;
   private boolean fetched;
+
+  /** Off-loop work submitted and not yet completed: the request is released when none is left. */
+  private int pendingOffloads;
+
+  /** The vBucket and key of the last {@link #vbucket(ItemKey)}: what a fetch reads back. */
+  private VBucket fetchVBucket;
+
+  private ItemKey fetchKey;
 
   Cookie(
       Connection connection,
@@ -126,10 +135,31 @@ public final class Cookie {
    */
   public VBucket vbucket(ItemKey key) {
     VBucket vb = vbucket();
+    fetchVBucket = vb;
+    fetchKey = key;
     BackgroundFetcher fetcher = bucket().fetcher();
     if (fetched || fetcher == null || !vb.needsFetch(key)) {
       return vb;
     }
+    fetchAndRunAgain(fetcher);
+    throw FetchPending.INSTANCE;
+  }
+
+  /**
+   * The pager evicted the value after {@link #vbucket(ItemKey)} found it in memory: read it back
+   * and run the command again, as when the check itself finds it evicted.
+   */
+  void fetchEvicted() {
+    BackgroundFetcher fetcher = connection.bucket() == null ? null : bucket().fetcher();
+    if (fetcher == null || fetchKey == null) {
+      throw new CommandException(Status.ETMPFAIL, "the value is not in memory, try again");
+    }
+    fetchAndRunAgain(fetcher);
+  }
+
+  private void fetchAndRunAgain(BackgroundFetcher fetcher) {
+    VBucket vb = fetchVBucket;
+    ItemKey key = fetchKey;
     offload(
         fetcher.executor(),
         () -> fetcher.fetch(vb.id(), key),
@@ -138,7 +168,6 @@ public final class Cookie {
           fetched = true;
           executor.execute(this);
         });
-    throw FetchPending.INSTANCE;
   }
 
   /** Ends an attempt whose key is being fetched: not an error, the command runs again later. */
@@ -230,10 +259,12 @@ public final class Cookie {
     }
     // Safe after submitting: the completion runs on this loop, after this dispatch returns.
     offloaded = true;
+    pendingOffloads++;
     connection.suspend();
   }
 
   private <T> void complete(T result, RuntimeException failure, Consumer<T> completion) {
+    pendingOffloads--;
     try {
       if (connection.isClosing()) {
         return;
@@ -241,7 +272,11 @@ public final class Cookie {
       if (failure != null) {
         throw failure;
       }
-      completion.accept(result);
+      try {
+        completion.accept(result);
+      } catch (ValueNotResident evictedAgain) {
+        fetchEvicted();
+      }
     } catch (FetchPending again) {
       return; // a second fetch was started; its completion takes over the request
     } catch (CommandException e) {
@@ -250,8 +285,11 @@ public final class Cookie {
       LOG.error("conn {}: failed to complete {}", connection.id(), request, e);
       connection.close("internal error completing " + request + ": " + e);
     } finally {
-      request.release();
-      connection.resume();
+      // A second fetch started by the completion owns the request (and the pause) from here on.
+      if (pendingOffloads == 0 || connection.isClosing()) {
+        request.release();
+        connection.resume();
+      }
     }
   }
 

@@ -7,6 +7,7 @@ import org.settee.kv.Bucket;
 import org.settee.kv.BucketRegistry;
 import org.settee.kv.BucketState;
 import org.settee.kv.BucketType;
+import org.settee.kv.ValueNotResident;
 import org.settee.net.Connection;
 import org.settee.net.RequestDispatcher;
 import org.settee.protocol.Datatype;
@@ -81,6 +82,8 @@ public final class KvDispatcher implements RequestDispatcher {
         }
       } catch (Cookie.FetchPending pending) {
         // The key is being read from disk; the command runs again when it is in memory.
+      } catch (ValueNotResident evicted) {
+        cookie.fetchEvicted(); // evicted after the check: the same read from disk, then again
       } catch (CommandException e) {
         if (e.status() == Status.NOT_MY_VBUCKET && connection.bucket() != null) {
           notMyVBucket(cookie);

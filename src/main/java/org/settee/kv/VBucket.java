@@ -421,7 +421,7 @@ public final class VBucket {
 
   /** GET: the live item; a locked item shows {@link Item#LOCKED_CAS}. */
   public synchronized KvResult get(ItemKey key) {
-    Item item = live(key);
+    Item item = liveWithValue(key);
     if (item == null) {
       return KvResult.failure(Status.KEY_ENOENT);
     }
@@ -502,7 +502,7 @@ public final class VBucket {
    */
   public synchronized KvResult arithmetic(
       ItemKey key, boolean increment, long delta, long initial, long wireExpiry, long cas) {
-    Item old = live(key);
+    Item old = liveWithValue(key);
     if (old == null) {
       if ((wireExpiry & 0xffffffffL) == 0xffffffffL || cas != 0) {
         return KvResult.failure(Status.KEY_ENOENT);
@@ -548,7 +548,7 @@ public final class VBucket {
       long cas,
       int maxSize,
       ToIntFunction<byte[]> datatypeOf) {
-    Item old = live(key);
+    Item old = liveWithValue(key);
     if (old == null) {
       return KvResult.failure(Status.NOT_STORED);
     }
@@ -574,7 +574,7 @@ public final class VBucket {
 
   /** TOUCH and GAT: a new expiry and CAS; a locked document cannot be touched. */
   public synchronized KvResult touch(ItemKey key, long expiry) {
-    Item old = live(key);
+    Item old = liveWithValue(key);
     if (old == null) {
       return KvResult.failure(Status.KEY_ENOENT);
     }
@@ -589,7 +589,7 @@ public final class VBucket {
    * default) and gives the holder a fresh CAS, the only one that unlocks or mutates it.
    */
   public synchronized KvResult getLocked(ItemKey key, long lockSeconds) {
-    Item old = live(key);
+    Item old = liveWithValue(key);
     if (old == null) {
       return KvResult.failure(Status.KEY_ENOENT);
     }
@@ -706,6 +706,19 @@ public final class VBucket {
   private Item live(ItemKey key) {
     Item item = current(key);
     return item == null || item.deleted() ? null : item;
+  }
+
+  /**
+   * The live item of an operation that reads or rewrites its value.
+   *
+   * @throws ValueNotResident when the value was evicted after the command's residency check
+   */
+  private Item liveWithValue(ItemKey key) {
+    Item item = live(key);
+    if (item != null && !item.isResident()) {
+      throw ValueNotResident.INSTANCE;
+    }
+    return item;
   }
 
   /** The item for a key, tombstones included, after lazy expiry. */

@@ -550,4 +550,46 @@ class VBucketTest {
       assertThat(text(vb.get(key))).isEqualTo("v");
     }
   }
+
+  /**
+   * The pager runs on its own thread: an operation that needs a value can find it evicted after the
+   * command checked it was in memory. It must ask for a fetch, never serve or rewrite an item
+   * without its value.
+   */
+  @Nested
+  class EvictedValues {
+    private void setPersistedAndEvicted() {
+      vb.trackDirty(() -> {});
+      set("12");
+      vb.persisted(vb.highSeqno());
+      assertThat(vb.needsFetch(key)).as("resident before the pager runs").isFalse();
+      assertThat(vb.evictClean(Long.MAX_VALUE)).isPositive();
+    }
+
+    @Test
+    void readsAndValueRewritesOfAnEvictedItemAskForAFetch() {
+      setPersistedAndEvicted();
+      assertThat(vb.needsFetch(key)).isTrue();
+      long seqno = vb.highSeqno();
+      org.junit.jupiter.api.function.Executable[] needValue = {
+        () -> vb.get(key),
+        () -> vb.arithmetic(key, true, 1, 0, 0, 0),
+        () -> vb.concat(key, bytes("3"), true, 0, MAX_SIZE, v -> Datatype.RAW),
+        () -> vb.touch(key, 0),
+        () -> vb.getLocked(key, 5)
+      };
+      for (org.junit.jupiter.api.function.Executable op : needValue) {
+        org.junit.jupiter.api.Assertions.assertThrows(ValueNotResident.class, op);
+      }
+      assertThat(vb.highSeqno()).as("nothing was written without its value").isEqualTo(seqno);
+    }
+
+    @Test
+    void writesThatReplaceTheValueNeedNoFetch() {
+      setPersistedAndEvicted();
+      assertThat(set("new").status()).isEqualTo(Status.SUCCESS);
+      assertThat(text(vb.get(key))).isEqualTo("new");
+      assertThat(vb.delete(key, 0).status()).isEqualTo(Status.SUCCESS);
+    }
+  }
 }
