@@ -47,7 +47,10 @@ public final class Commands {
     t.register(
         Access.AUTHENTICATED, NONE, new SaslExecutors.SelectBucket(buckets), Opcode.SELECT_BUCKET);
     t.register(
-        Access.AUTHENTICATED, NONE, new StatExecutor(connections, storages, clock), Opcode.STAT);
+        Access.AUTHENTICATED,
+        NONE,
+        new StatExecutor(connections, storages, clock, dcp),
+        Opcode.STAT);
     t.register(
         Access.AUTHENTICATED, NONE, new ClusterConfigExecutor(configs), Opcode.GET_CLUSTER_CONFIG);
     // Data commands, against the selected bucket.

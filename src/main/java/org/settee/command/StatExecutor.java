@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 import org.settee.SetteeVersion;
+import org.settee.dcp.DcpConnections;
+import org.settee.dcp.DcpStats;
 import org.settee.kv.Bucket;
 import org.settee.kv.BucketStats;
 import org.settee.kv.VBucket;
@@ -28,11 +30,16 @@ final class StatExecutor implements CommandExecutor {
   private final ConnectionRegistry connections;
   private final Function<String, BucketStorage> storages;
   private final Clock clock;
+  private final DcpConnections dcp;
   private final long startedMillis;
 
   StatExecutor(
-      ConnectionRegistry connections, Function<String, BucketStorage> storages, Clock clock) {
+      ConnectionRegistry connections,
+      Function<String, BucketStorage> storages,
+      Clock clock,
+      DcpConnections dcp) {
     this.connections = connections;
+    this.dcp = dcp;
     this.storages = storages;
     this.clock = clock;
     this.startedMillis = clock.currentTimeMillis();
@@ -49,6 +56,7 @@ final class StatExecutor implements CommandExecutor {
           case "vbucket-seqno" -> vbucketSeqnos(cookie);
           case "warmup" -> warmup(cookie);
           case "connections" -> connections(cookie.connection());
+          case "dcp" -> DcpStats.of(dcp, requireBucket(cookie).name());
           default -> throw new CommandException(Status.KEY_ENOENT, "unknown stat group " + group);
         };
     for (Map.Entry<String, String> e : stats.entrySet()) {
@@ -105,10 +113,7 @@ final class StatExecutor implements CommandExecutor {
   }
 
   private static Map<String, String> vbuckets(Cookie cookie) {
-    Bucket bucket = cookie.bucket();
-    if (bucket == null) {
-      throw new CommandException(Status.NO_BUCKET, "select a bucket first");
-    }
+    Bucket bucket = requireBucket(cookie);
     Map<String, String> s = new LinkedHashMap<>();
     for (int i = 0; i < bucket.numVBuckets(); i++) {
       VBucket vb = bucket.vbucket(i);

@@ -43,10 +43,16 @@ final class ActiveStream {
   /** The history branch the stream started on: a flush starts a new one, and ends the stream. */
   private final long uuid;
 
-  private State state = State.PENDING;
+  /** Volatile for the stats, read from other threads; changed only on the loop. */
+  private volatile State state = State.PENDING;
 
   /** The client has a consistent view up to here: the end of the last snapshot fully sent. */
   private long position;
+
+  /** {@link #position} for the stats, published once per snapshot sent. */
+  private volatile long sentSeqno;
+
+  private final long startSeqno;
 
   private boolean firstMarker = true;
   private boolean checkpointNext = true;
@@ -76,6 +82,8 @@ final class ActiveStream {
     this.vbucket = vbucket;
     this.opaque = opaque;
     this.position = startSeqno;
+    this.startSeqno = startSeqno;
+    this.sentSeqno = startSeqno;
     this.endSeqno = endSeqno;
     this.requestedSnapStart = snapStart;
     this.name = "dcp:" + producer.name() + ":vb" + vbucket.id();
@@ -101,6 +109,19 @@ final class ActiveStream {
 
   int vb() {
     return vbucket.id();
+  }
+
+  long startSeqno() {
+    return startSeqno;
+  }
+
+  long endSeqno() {
+    return endSeqno;
+  }
+
+  /** The end of the last snapshot fully sent (stats: any thread). */
+  long sentSeqno() {
+    return sentSeqno;
   }
 
   int opaque() {
@@ -268,6 +289,7 @@ final class ActiveStream {
     }
     // The disk snapshot is all sent.
     position = Math.max(position, backfillEnd);
+    sentSeqno = position;
     backfill = null;
     if (position >= endSeqno) {
       written += end(out, StreamEndReason.OK);
@@ -308,6 +330,7 @@ final class ActiveStream {
       written += producer.writeItem(out, vb(), opaque, batch.get(i));
     }
     position = last.bySeqno();
+    sentSeqno = position;
     vbucket.advanceCursor(cursor, position);
     if (position >= endSeqno) {
       written += end(out, StreamEndReason.OK);

@@ -13,9 +13,10 @@ public final class DcpControls {
   /** kv_engine's connection manager ticks every 100 ms: a shorter noop interval is refused. */
   private static final long MIN_NOOP_INTERVAL_MILLIS = 100;
 
-  private boolean noopEnabled;
-  private long noopIntervalMillis = 20_000;
-  private long bufferSize;
+  // Set on the connection's loop; volatile so that the stats can read them from any thread.
+  private volatile boolean noopEnabled;
+  private volatile long noopIntervalMillis = 20_000;
+  private volatile long bufferSize;
   private boolean streamEndOnClose;
   private boolean v7StatusCodes;
   private boolean expiryOpcode;

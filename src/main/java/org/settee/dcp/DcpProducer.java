@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.settee.kv.Bucket;
 import org.settee.kv.Item;
 import org.settee.kv.VBucket;
@@ -64,6 +65,19 @@ public final class DcpProducer implements ConnectionRole {
 
   /** Flow control: bytes sent and not yet acknowledged. */
   private long unacked;
+
+  private long itemsSent;
+  private long bytesSent;
+  private final long createdSeconds = System.currentTimeMillis() / 1000;
+
+  /** The loop's counters, published for the stats (read from any thread) after each step. */
+  private final AtomicLong publishedItems = new AtomicLong();
+
+  private final AtomicLong publishedBytes = new AtomicLong();
+  private final AtomicLong publishedUnacked = new AtomicLong();
+  private volatile int publishedBackfills;
+  private volatile int publishedQueuedBackfills;
+  private volatile List<ActiveStream> streamView = List.of();
 
   private ScheduledFuture<?> noopTimer;
   private long noopTimerInterval;
@@ -125,6 +139,40 @@ public final class DcpProducer implements ConnectionRole {
     return closed;
   }
 
+  /** What {@code stats dcp} shows of this connection: published by the loop, readable anywhere. */
+  record Stats(
+      long createdSeconds,
+      long itemsSent,
+      long bytesSent,
+      long unacked,
+      int backfills,
+      int queuedBackfills,
+      List<ActiveStream> streams) {}
+
+  Stats stats() {
+    return new Stats(
+        createdSeconds,
+        publishedItems.get(),
+        publishedBytes.get(),
+        publishedUnacked.get(),
+        publishedBackfills,
+        publishedQueuedBackfills,
+        streamView);
+  }
+
+  /** Cheap (ordered stores, no fences): once per step, not per item. */
+  private void publish() {
+    publishedItems.lazySet(itemsSent);
+    publishedBytes.lazySet(bytesSent);
+    publishedUnacked.lazySet(unacked);
+    publishedBackfills = backfilling.size();
+    publishedQueuedBackfills = backfillQueue.size();
+  }
+
+  private void streamsChanged() {
+    streamView = List.copyOf(streams.values());
+  }
+
   // ---- commands (on the loop, from the command executors) ----
 
   /** Whether the vBucket has a live stream. */
@@ -139,6 +187,7 @@ public final class DcpProducer implements ConnectionRole {
   public void openStream(VBucket vb, int opaque, long start, long end, long snapStart) {
     ActiveStream stream = new ActiveStream(this, vb, opaque, start, end, snapStart);
     streams.put(vb.id(), stream);
+    streamsChanged();
     ensureNoopTimer();
     stream.start(connection.output());
   }
@@ -160,6 +209,7 @@ public final class DcpProducer implements ConnectionRole {
     } else {
       stream.release();
       streams.remove(vb);
+      streamsChanged();
     }
     return true;
   }
@@ -168,6 +218,7 @@ public final class DcpProducer implements ConnectionRole {
   public void acknowledged(long bytes) {
     boolean wasBlocked = flowBlocked();
     unacked = Math.max(0, unacked - bytes);
+    publishedUnacked.lazySet(unacked);
     if (wasBlocked && !flowBlocked()) {
       scheduleStep();
     }
@@ -196,6 +247,7 @@ public final class DcpProducer implements ConnectionRole {
             s.vb());
         s.release();
         streams.remove(s.vb());
+        streamsChanged();
       }
     }
   }
@@ -238,9 +290,11 @@ public final class DcpProducer implements ConnectionRole {
       s.release();
     }
     streams.clear();
+    streamsChanged();
     ready.clear();
     backfillQueue.clear();
     backfilling.clear();
+    publish();
     if (noopTimer != null) {
       noopTimer.cancel(false);
     }
@@ -308,6 +362,7 @@ public final class DcpProducer implements ConnectionRole {
       long room = controls.bufferSize() > 0 ? controls.bufferSize() - unacked : Long.MAX_VALUE;
       int written = stream.emit(out, Math.min(Math.min(budget, room), 64 * 1024));
       unacked += written;
+      bytesSent += written;
       budget -= written;
       if (written > 0 && !stream.isDead() && !stream.queued) {
         // It may have more: back of the queue, so every stream gets its turn.
@@ -316,6 +371,7 @@ public final class DcpProducer implements ConnectionRole {
       }
     }
     connection.flushOutput();
+    publish();
     if (!ready.isEmpty() && budget <= 0) {
       scheduleStep(); // yield to the loop's other connections, then go on
     }
@@ -327,6 +383,7 @@ public final class DcpProducer implements ConnectionRole {
    * @return the frame size
    */
   int writeItem(ByteBuf out, int vb, int opaque, Item item) {
+    itemsSent++;
     if (item.deleted()) {
       if (item.deletedByExpiry() && controls.expiryOpcode()) {
         return DcpFrames.expiration(out, vb, opaque, item);
@@ -350,12 +407,16 @@ public final class DcpProducer implements ConnectionRole {
   void endStream(ActiveStream stream, StreamEndReason reason) {
     int written = stream.end(connection.output(), reason);
     unacked += written;
+    bytesSent += written;
     connection.flushOutput();
+    publish();
   }
 
   /** Called by a stream as it dies. */
   void removed(ActiveStream stream, StreamEndReason reason) {
-    streams.remove(stream.vb(), stream);
+    if (streams.remove(stream.vb(), stream)) {
+      streamsChanged();
+    }
     LOG.debug("dcp {}: stream for vBucket {} ended: {}", name, stream.vb(), reason);
   }
 

@@ -340,4 +340,72 @@ class DcpProtocolIT {
       assertThat(c.call(NOOP, 0, NONE, NONE, NONE).status()).as("still connected").isZero();
     }
   }
+
+  /** {@code stats dcp}: each producer of the bucket, its flow control, and each of its streams. */
+  @Test
+  void statsDcpShowsEachProducerWithItsFlowControlAndStreams() {
+    String name = "settee-test:stats";
+    try (DcpTestConnection dcp = producer("stats");
+        org.settee.testing.KvTestClient admin = node.admin()) {
+      dcp.expectSuccess(dcp.control("connection_buffer_size", "1048576"), "buffer size");
+      dcp.expectSuccess(dcp.control("enable_noop", "true"), "noop");
+      int ended = dcp.sendStreamRequest(0, 0, 0, high.get(0), tokens.get(0).uuid(), 0, 0);
+      int open = dcp.sendStreamRequest(1, 0, 0, NO_END, tokens.get(1).uuid(), 0, 0);
+      int mutations = 0;
+      boolean endSeen = false;
+      while (!endSeen || mutations < keysByVb.get(0).size() + keysByVb.get(1).size()) {
+        DcpTestConnection.Frame f = dcp.read(Duration.ofSeconds(10));
+        if (f.isRequest() && f.opcode() == DCP_MUTATION) {
+          mutations++;
+        } else if (f.isRequest() && f.opcode() == DCP_STREAM_END) {
+          assertThat(f.opaque()).isEqualTo(ended);
+          endSeen = true;
+        }
+      }
+      int sent = mutations;
+      List<Map<String, String>> stats = new ArrayList<>(List.of(Map.of()));
+      assertThat(
+              EmbeddedNode.await(
+                  Duration.ofSeconds(10),
+                  () -> {
+                    stats.set(0, statsOf(admin, "dcp"));
+                    return String.valueOf(sent)
+                            .equals(stats.get(0).get("eq_dcpq:" + name + ":items_sent"))
+                        && "1".equals(stats.get(0).get("eq_dcpq:" + name + ":num_streams"));
+                  }))
+          .as("stats dcp: %s", stats.get(0))
+          .isTrue();
+      String p = "eq_dcpq:" + name + ":";
+      assertThat(stats.get(0))
+          .containsEntry(p + "type", "producer")
+          .containsEntry(p + "flow_control", "enabled")
+          .containsEntry(p + "max_buffer_bytes", "1048576")
+          .containsEntry(p + "noop_enabled", "true")
+          .containsEntry(p + "stream_1_opaque", Integer.toString(open))
+          .containsEntry(p + "stream_1_state", "in-memory")
+          .containsEntry(p + "stream_1_start_seqno", "0")
+          .containsEntry(p + "stream_1_end_seqno", Long.toUnsignedString(NO_END))
+          .containsEntry(p + "stream_1_last_sent_seqno", Long.toString(high.get(1)))
+          .doesNotContainKey(p + "stream_0_state");
+      assertThat(Long.parseLong(stats.get(0).get(p + "unacked_bytes")))
+          .as("nothing acknowledged yet")
+          .isPositive()
+          .isEqualTo(Long.parseLong(stats.get(0).get(p + "total_bytes_sent")));
+      assertThat(Long.parseLong(stats.get(0).get("ep_dcp_items_sent")))
+          .isGreaterThanOrEqualTo(sent);
+    }
+  }
+
+  private static Map<String, String> statsOf(org.settee.testing.KvTestClient client, String group) {
+    Map<String, String> out = new java.util.HashMap<>();
+    for (org.settee.protocol.ResponseFrame r : client.stats(group)) {
+      assertThat(r.isSuccess()).as("STAT %s", group).isTrue();
+      if (r.key().length > 0) {
+        out.put(
+            new String(r.key(), java.nio.charset.StandardCharsets.UTF_8),
+            new String(r.value(), java.nio.charset.StandardCharsets.UTF_8));
+      }
+    }
+    return out;
+  }
 }
