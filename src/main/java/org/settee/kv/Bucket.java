@@ -16,7 +16,6 @@ public final class Bucket {
   private final BucketStats stats = new BucketStats();
   private final AtomicReference<BucketState> state = new AtomicReference<>(BucketState.CREATING);
   private volatile String writesRefusedBecause;
-  private volatile Runnable afterFlush = () -> {};
   private volatile BackgroundFetcher fetcher;
   private final AtomicBoolean pagerScheduled = new AtomicBoolean();
   private volatile Consumer<Bucket> memoryPressure = b -> {};
@@ -89,17 +88,11 @@ public final class Bucket {
     return moved;
   }
 
-  /** Drops every document of every vBucket (and, through the storage hook, on disk). */
+  /** Drops every document of every vBucket (a couchbase bucket's flusher then empties its disk). */
   public void flush() {
     for (VBucket vb : vbuckets) {
       vb.flush();
     }
-    afterFlush.run();
-  }
-
-  /** Storage registers here what a flush must also do on disk. */
-  public void afterFlush(Runnable hook) {
-    this.afterFlush = hook;
   }
 
   /**

@@ -49,6 +49,11 @@ public final class VBucket {
   /** The high seqno at the last flush: every seqno up to it was emptied (0 = never flushed). */
   private long flushSeqno;
 
+  /** Bucket flushes of this vBucket, and how many of them are on disk (the flusher writes them). */
+  private long flushes;
+
+  private long flushesOnDisk;
+
   /** Every mutation since the oldest position a reader (flusher, DCP stream) still needs. */
   private CheckpointLog log = new CheckpointLog(1, LOG_CAPACITY);
 
@@ -60,8 +65,8 @@ public final class VBucket {
   private volatile long persistedSeqno;
 
   /**
-   * Set by writes, cleared when the flusher has persisted up to the high seqno: lets a flusher
-   * round skip clean vBuckets without taking their lock.
+   * Set by writes and flushes, cleared when the flusher has persisted up to the high seqno and
+   * every flush: lets a flusher round skip clean vBuckets without taking their lock.
    */
   private volatile boolean hasDirty;
 
@@ -241,39 +246,68 @@ public final class VBucket {
     return chosen;
   }
 
-  /** Mutations waiting for the flusher. */
+  /** Mutations waiting for the flusher, and a flush not yet on disk as one more. */
   public synchronized int dirtyCount() {
-    return persistent() ? (int) (highSeqno - flusherCursor.next() + 1) : 0;
+    if (!persistent()) {
+      return 0;
+    }
+    return (int) (highSeqno - flusherCursor.next() + 1) + (flushes > flushesOnDisk ? 1 : 0);
   }
 
   /**
-   * The mutations the flusher has not yet persisted, in seqno order, every version (the flusher
-   * keeps the latest per key). They stay in the log until {@link #persisted} says they are on disk,
-   * so a failed batch needs no putting back.
+   * What the flusher writes for this vBucket in one round, taken at one instant under the lock.
+   *
+   * @param items unpersisted mutations in seqno order, every version (the flusher keeps the latest
+   *     per key); all of them after {@code emptyFirst}'s flush
+   * @param emptyFirst a bucket flush is not on disk yet: the vBucket's stored items go first
+   * @param highSeqno the vBucket's seqno on disk once this is written
+   * @param flushes the flushes this covers, for {@link #persisted}
+   * @param failoverLog the failover log that goes with it (a flush starts a new one)
    */
-  public List<Item> dirtyItems(int max) {
-    if (!hasDirty) {
-      return List.of();
+  public record Dirty(
+      List<Item> items,
+      boolean emptyFirst,
+      long highSeqno,
+      long flushes,
+      List<FailoverLog.Entry> failoverLog) {
+    static final Dirty NONE = new Dirty(List.of(), false, 0, 0, List.of());
+
+    public boolean isEmpty() {
+      return items.isEmpty() && !emptyFirst;
     }
-    return dirtyItemsLocked(max);
   }
 
-  private synchronized List<Item> dirtyItemsLocked(int max) {
+  /**
+   * What the flusher has not yet persisted: mutations, and a flush. They stay in the log until
+   * {@link #persisted} says they are on disk, so a failed batch needs no putting back.
+   */
+  public Dirty dirty(int max) {
+    if (!hasDirty) {
+      return Dirty.NONE;
+    }
+    return dirtyLocked(max);
+  }
+
+  private synchronized Dirty dirtyLocked(int max) {
     if (!persistent()) {
-      return List.of();
+      return Dirty.NONE;
     }
     List<Item> batch = new ArrayList<>((int) Math.min(max, highSeqno - flusherCursor.next() + 1));
     log.peek(flusherCursor, max, batch);
     // hasDirty stays set until persisted() catches up: a failed batch is taken again.
-    return batch;
+    boolean emptyFirst = flushes > flushesOnDisk;
+    long high = batch.isEmpty() ? flushSeqno : batch.get(batch.size() - 1).bySeqno();
+    return new Dirty(batch, emptyFirst, high, flushes, failoverLog.entries());
   }
 
-  /** Records that everything up to {@code seqno} is on disk. */
-  public void persisted(long seqno) {
+  /** Records that what the flusher took ({@link #dirty}) is on disk. */
+  public void persisted(Dirty written) {
+    long seqno = written.highSeqno();
     synchronized (this) {
       if (persistent()) {
         log.advance(flusherCursor, seqno);
-        hasDirty = highSeqno > seqno;
+        flushesOnDisk = Math.max(flushesOnDisk, written.flushes());
+        hasDirty = highSeqno > seqno || flushes > flushesOnDisk;
       }
     }
     if (seqno > persistedSeqno) {
@@ -631,11 +665,15 @@ public final class VBucket {
     // branch makes every client that comes back roll back to 0 and see the empty bucket.
     log.clear(highSeqno + 1);
     flushSeqno = highSeqno;
-    hasDirty = false;
-    if (persistent()) {
-      persistedSeqno = Math.max(persistedSeqno, highSeqno);
-    }
     failoverLog.replace(List.of(new FailoverLog.Entry(newUuid(), 0)));
+    // On disk the flush is the flusher's: it empties the vBucket there and stores the new failover
+    // log in one durable batch, ordered with the writes around it. Until then nothing up to the
+    // flush seqno counts as persisted, and a crash brings back the state before the flush, whole.
+    flushes++;
+    if (persistent()) {
+      hasDirty = true;
+      flusherWake.run();
+    }
   }
 
   private static long newUuid() {

@@ -67,7 +67,6 @@ public final class BucketStorage implements AutoCloseable {
             }
           });
       BucketStorage storage = new BucketStorage(bucket, store, flusher, warmup);
-      bucket.afterFlush(storage::flushOnDisk);
       flusher.start();
       return storage;
     } catch (RuntimeException e) {
@@ -115,21 +114,6 @@ public final class BucketStorage implements AutoCloseable {
       n += bucket.vbucket(i).dirtyCount();
     }
     return n;
-  }
-
-  /**
-   * Empties the bucket on disk. It runs on the storage thread after the batch in progress, so a
-   * write taken before the flush cannot land after it.
-   */
-  private void flushOnDisk() {
-    flusher.submit(
-        () -> {
-          try {
-            store.deleteAllItems();
-          } catch (RocksDBException e) {
-            LOG.error("bucket {}: flush on disk failed: {}", bucket.name(), e.getMessage());
-          }
-        });
   }
 
   /**

@@ -148,6 +148,14 @@ final class BucketStore implements AutoCloseable {
       items++;
     }
 
+    /** Deletes everything stored for the vBucket (a bucket flush), before what follows. */
+    void deleteVBucketItems(int vb) throws RocksDBException {
+      byte[] from = StorageLayout.vbKey(vb);
+      byte[] to = StorageLayout.vbKey(vb + 1);
+      batch.deleteRange(keys, from, to);
+      batch.deleteRange(seqnos, from, to);
+    }
+
     void vbucket(int vb, VBucketState state, long highSeqno, List<FailoverLog.Entry> log)
         throws RocksDBException {
       batch.put(
@@ -292,15 +300,6 @@ final class BucketStore implements AutoCloseable {
     } finally {
       closing.readLock().unlock();
     }
-  }
-
-  /** Deletes every item (bucket flush); vBucket states are rewritten by the caller. */
-  void deleteAllItems() throws RocksDBException {
-    byte[] from = new byte[0];
-    byte[] to = new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff};
-    db.deleteRange(keys, from, to);
-    db.deleteRange(seqnos, from, to);
-    db.flushWal(true);
   }
 
   @Override

@@ -17,12 +17,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The bucket's storage thread: persists dirty items in batches (latest version per key, in seqno
- * order, one fsync per batch), advances each vBucket's persisted seqno, and runs the other disk
- * work of the bucket (flush) in order with it. Nothing else touches the {@link BucketStore}.
+ * The bucket's storage thread: persists dirty items and bucket flushes in batches (latest version
+ * per key, in seqno order, one fsync per batch), advances each vBucket's persisted seqno, and runs
+ * the other disk work of the bucket (compaction) in order with it. Nothing else writes to the
+ * {@link BucketStore}.
  *
- * <p>A failed write keeps the items queued, refuses new writes with TMPFAIL, logs one line, and
- * retries every second until the disk takes them again.
+ * <p>A failed write keeps the items (and flushes) queued, refuses new writes with TMPFAIL, logs one
+ * line, and retries every second until the disk takes them again.
  */
 final class Flusher implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(Flusher.class);
@@ -169,18 +170,21 @@ final class Flusher implements Runnable {
   }
 
   /**
-   * One round: takes every vBucket's dirty items, keeps the latest version of each key, and writes
-   * them in one durable batch. Deduplication happens here, on the storage thread, not on the write
-   * path.
+   * One round: takes every vBucket's dirty items and pending flush, keeps the latest version of
+   * each key, and writes them in one durable batch: a flushed vBucket's stored items are deleted
+   * first, then come its new items and its state. Deduplication happens here, on the storage
+   * thread, not on the write path.
+   *
+   * @return items written
    */
   int flushOnce() {
-    record Taken(VBucket vb, List<Item> items, long highSeqno) {}
+    record Taken(VBucket vb, VBucket.Dirty dirty, List<Item> latest) {}
     List<Taken> taken = new ArrayList<>();
     for (int i = 0; i < bucket.numVBuckets(); i++) {
       VBucket vb = bucket.vbucket(i);
-      List<Item> items = vb.dirtyItems(MAX_PER_VBUCKET);
-      if (!items.isEmpty()) {
-        taken.add(new Taken(vb, latestPerKey(items), items.get(items.size() - 1).bySeqno()));
+      VBucket.Dirty dirty = vb.dirty(MAX_PER_VBUCKET);
+      if (!dirty.isEmpty()) {
+        taken.add(new Taken(vb, dirty, latestPerKey(dirty.items())));
       }
     }
     if (taken.isEmpty()) {
@@ -189,10 +193,14 @@ final class Flusher implements Runnable {
     int count = 0;
     try (BucketStore.Batch batch = store.batch()) {
       for (Taken t : taken) {
-        for (Item item : t.items()) {
-          batch.put(t.vb().id(), item);
+        int vb = t.vb().id();
+        if (t.dirty().emptyFirst()) {
+          batch.deleteVBucketItems(vb);
         }
-        batch.vbucket(t.vb().id(), t.vb().state(), t.highSeqno(), t.vb().failoverLog().entries());
+        for (Item item : t.latest()) {
+          batch.put(vb, item);
+        }
+        batch.vbucket(vb, t.vb().state(), t.dirty().highSeqno(), t.dirty().failoverLog());
       }
       batch.commit();
       count = batch.items();
@@ -211,7 +219,7 @@ final class Flusher implements Runnable {
       return 0;
     }
     for (Taken t : taken) {
-      t.vb().persisted(t.highSeqno());
+      t.vb().persisted(t.dirty());
     }
     persistedItems.add(count);
     if (failing) {

@@ -185,6 +185,61 @@ class PersistenceIT {
     }
   }
 
+  /** DCP_GET_FAILOVER_LOG: the vBucket's branches, newest first. */
+  private static List<Token> failoverLog(KvTestClient c, int vb) {
+    ResponseFrame r = c.request(Opcode.DCP_GET_FAILOVER_LOG, vb, NONE, NONE, NONE);
+    assertThat(r.status()).isEqualTo(Status.SUCCESS);
+    ByteBuffer b = ByteBuffer.wrap(r.value());
+    List<Token> log = new java.util.ArrayList<>();
+    while (b.hasRemaining()) {
+      log.add(new Token(vb, b.getLong(), b.getLong()));
+    }
+    return log;
+  }
+
+  @Test
+  void aFlushIsDurableInEveryVBucketThoughNothingIsWrittenAfterIt() throws Exception {
+    int vbuckets = 64;
+    Map<Integer, Long> uuidBeforeFlush = new HashMap<>();
+    Map<Integer, Long> uuidOfFlush = new HashMap<>();
+    try (ServerProcess server = ServerProcess.start(dir)) {
+      try (KvTestClient c = login(server.kvPort())) {
+        writeAndPersist(c, 300);
+        for (int vb = 0; vb < vbuckets; vb++) {
+          uuidBeforeFlush.put(vb, failoverLog(c, vb).get(0).uuid());
+        }
+        assertThat(c.request(Opcode.FLUSH, 0, NONE, NONE, NONE).status()).isEqualTo(Status.SUCCESS);
+        for (int vb = 0; vb < vbuckets; vb++) {
+          List<Token> log = failoverLog(c, vb);
+          assertThat(log).as("vb %s: one branch, begun by the flush", vb).hasSize(1);
+          uuidOfFlush.put(vb, log.get(0).uuid());
+          // Persisted up to the high seqno on the flush's branch: the flush is on disk.
+          ResponseFrame seqnos = observeSeqno(c, vb, log.get(0).uuid());
+          long high = ByteBuffer.wrap(seqnos.value()).getLong(19);
+          awaitPersisted(c, new Token(vb, log.get(0).uuid(), high));
+        }
+      }
+      server.kill9();
+    }
+    try (EmbeddedNode node = EmbeddedNode.start(dir);
+        KvTestClient c = login(node.kvPort())) {
+      for (int vb = 0; vb < vbuckets; vb++) {
+        List<Token> log = failoverLog(c, vb);
+        assertThat(log)
+            .as("vb %s: the flush's branch, then the unclean restart's", vb)
+            .hasSize(2)
+            .last()
+            .isEqualTo(new Token(vb, uuidOfFlush.get(vb), 0));
+        assertThat(log).extracting(Token::uuid).doesNotContain(uuidBeforeFlush.get(vb));
+      }
+      for (int i = 0; i < 300; i++) {
+        assertThat(c.keyed(Opcode.GET_META, "doc-" + i, NONE, NONE, 0).status())
+            .as("doc-%s and its tombstone are gone", i)
+            .isEqualTo(Status.KEY_ENOENT);
+      }
+    }
+  }
+
   @Test
   void deletingABucketRemovesItsFilesAndTheNameComesBackEmpty() throws IOException {
     try (EmbeddedNode node = EmbeddedNode.start(dir)) {

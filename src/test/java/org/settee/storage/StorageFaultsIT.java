@@ -64,6 +64,38 @@ class StorageFaultsIT {
   }
 
   @Test
+  void aFlushWhileTheDiskFailsIsPersistedAndWritesResumeOnceTheDiskWorksAgain() {
+    try (EmbeddedNode node = EmbeddedNode.start(dir);
+        KvTestClient c = login(node)) {
+      BucketStorage storage = node.node().storage("default");
+      Bucket bucket = node.node().buckets().get("default");
+      storage.injectWriteFailure("IO error: No space left on device");
+      assertThat(c.set("before-flush", "v").status()).isEqualTo(Status.SUCCESS);
+      assertThat(
+              EmbeddedNode.await(
+                  Duration.ofSeconds(10), () -> bucket.writesRefusedBecause() != null))
+          .isTrue();
+      assertThat(c.set("refused", "x").status()).isEqualTo(Status.ETMPFAIL);
+      // The flush drops the unpersisted write: all that is left for the disk is the flush itself.
+      assertThat(c.request(Opcode.FLUSH, 0, NONE, NONE, NONE).status()).isEqualTo(Status.SUCCESS);
+      storage.injectWriteFailure(null);
+      assertThat(
+              EmbeddedNode.await(
+                  Duration.ofSeconds(10), () -> bucket.writesRefusedBecause() == null))
+          .as("writes accepted again once the disk works")
+          .isTrue();
+      assertThat(EmbeddedNode.await(Duration.ofSeconds(10), () -> persisted(node))).isTrue();
+      assertThat(c.set("after", "y").status()).isEqualTo(Status.SUCCESS);
+      assertThat(c.get("before-flush").status()).isEqualTo(Status.KEY_ENOENT);
+    }
+    try (EmbeddedNode node = EmbeddedNode.start(dir);
+        KvTestClient c = login(node)) {
+      assertThat(c.get("before-flush").status()).isEqualTo(Status.KEY_ENOENT);
+      assertThat(c.get("after").status()).isEqualTo(Status.SUCCESS);
+    }
+  }
+
+  @Test
   void aSecondNodeOnTheSameDataDirectoryRefusesToStart() {
     try (EmbeddedNode node = EmbeddedNode.start(dir)) {
       assertThat(node.kvPort()).isPositive();
