@@ -561,7 +561,7 @@ class VBucketTest {
     private void setPersistedAndEvicted() {
       vb.trackDirty(() -> {});
       set("12");
-      vb.persisted(vb.highSeqno());
+      vb.persisted(vb.dirty(Integer.MAX_VALUE));
       assertThat(vb.needsFetch(key)).as("resident before the pager runs").isFalse();
       assertThat(vb.evictClean(Long.MAX_VALUE)).isPositive();
     }
