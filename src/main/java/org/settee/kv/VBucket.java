@@ -153,12 +153,13 @@ public final class VBucket {
 
   /**
    * Puts back what a background fetch read from disk, unless memory moved on meanwhile (a newer
-   * version was written, or the item is resident again).
+   * version was written, the item is resident again, or a flush emptied the vBucket).
    *
    * @param fromDisk the stored item, or null when the disk has no such key
    */
   public synchronized void restoreFetched(ItemKey key, Item fromDisk) {
-    if (fromDisk == null) {
+    // The disk keeps flushed items until the flusher's batch deletes them: they are not data.
+    if (fromDisk == null || fromDisk.bySeqno() <= flushSeqno) {
       return;
     }
     Item current = items.get(key);

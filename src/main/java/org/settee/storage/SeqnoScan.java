@@ -64,7 +64,8 @@ public final class SeqnoScan implements AutoCloseable {
     return store.whileOpen(() -> readOpen(maxItems, maxBytes, out));
   }
 
-  private boolean readOpen(int maxItems, long maxBytes, List<Item> out) throws RocksDBException {
+  private synchronized boolean readOpen(int maxItems, long maxBytes, List<Item> out)
+      throws RocksDBException {
     if (closed) {
       throw new StorageClosedException("backfill of vBucket " + vb + " was closed");
     }
@@ -101,8 +102,11 @@ public final class SeqnoScan implements AutoCloseable {
     store.closeScan(this);
   }
 
-  /** Called by the store, under its lock. */
-  void release() {
+  /**
+   * Called by the store, under its lock (read or write); synchronized with {@link #readOpen}, so a
+   * chunk being read is never released under its reader.
+   */
+  synchronized void release() {
     if (closed) {
       return;
     }

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.settee.kv.Bucket;
 import org.settee.kv.BucketSettings;
 import org.settee.kv.BucketType;
+import org.settee.kv.VBucket;
 import org.settee.protocol.Opcode;
 import org.settee.protocol.ResponseFrame;
 import org.settee.protocol.Status;
@@ -23,6 +24,7 @@ import org.settee.testing.KvTestClient;
 class EvictionIT {
   private static final int DOCS = 3000;
   private static final int VALUE_SIZE = 1024;
+  private static final byte[] NONE = new byte[0];
 
   @TempDir Path dir;
   private EmbeddedNode node;
@@ -101,6 +103,28 @@ class EvictionIT {
       }
       assertThat(c.add(key(0), "again").status()).isEqualTo(Status.KEY_EEXISTS);
       assertThat(c.get("never-written").status()).isEqualTo(Status.KEY_ENOENT);
+    }
+  }
+
+  @Test
+  void fullEvictionDoesNotReadAFlushedDocumentBackWhileTheDiskStillHasIt() {
+    try (KvTestClient c = bucket("flushed", BucketType.COUCHBASE, "fullEviction")) {
+      Bucket b = node.node().buckets().get("flushed");
+      BucketStorage storage = node.node().storage("flushed");
+      assertThat(c.set("doc", "before the flush").status()).isEqualTo(Status.SUCCESS);
+      assertThat(EmbeddedNode.await(Duration.ofSeconds(20), () -> storage.diskQueueSize() == 0))
+          .isTrue();
+      VBucket vb = b.vbucket(c.vbucketOf("doc"));
+      assertThat(vb.evictClean(Long.MAX_VALUE)).as("evicted").isPositive();
+      // The disk stops taking batches, so the flush's delete stays queued: the disk keeps the
+      // document while memory has no trace of it.
+      storage.injectWriteFailure("IO error: injected by EvictionIT");
+      assertThat(c.request(Opcode.FLUSH, 0, NONE, NONE, NONE).status()).isEqualTo(Status.SUCCESS);
+      assertThat(c.get("doc").status()).as("read after the flush").isEqualTo(Status.KEY_ENOENT);
+      storage.injectWriteFailure(null);
+      assertThat(EmbeddedNode.await(Duration.ofSeconds(20), () -> storage.diskQueueSize() == 0))
+          .isTrue();
+      assertThat(c.get("doc").status()).isEqualTo(Status.KEY_ENOENT);
     }
   }
 
