@@ -134,9 +134,7 @@ public final class BucketStorage implements AutoCloseable {
       flusher.submit(
           () -> {
             try {
-              for (Item t : tombstones) {
-                store.purge(vb, t);
-              }
+              store.purge(vb, tombstones);
             } catch (RocksDBException e) {
               LOG.warn(
                   "bucket {}: tombstone purge on disk failed: {}", bucket.name(), e.getMessage());
@@ -193,7 +191,8 @@ public final class BucketStorage implements AutoCloseable {
     try (BucketStore.Batch batch = store.batch()) {
       for (int i = 0; i < bucket.numVBuckets(); i++) {
         VBucket vb = bucket.vbucket(i);
-        batch.vbucket(i, vb.state(), vb.persistedSeqno(), vb.failoverLog().entries());
+        batch.vbucket(
+            i, vb.state(), vb.persistedSeqno(), vb.purgeSeqno(), vb.failoverLog().entries());
       }
       batch.commit();
     }

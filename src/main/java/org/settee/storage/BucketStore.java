@@ -156,10 +156,12 @@ final class BucketStore implements AutoCloseable {
       batch.deleteRange(seqnos, from, to);
     }
 
-    void vbucket(int vb, VBucketState state, long highSeqno, List<FailoverLog.Entry> log)
+    void vbucket(
+        int vb, VBucketState state, long highSeqno, long purgeSeqno, List<FailoverLog.Entry> log)
         throws RocksDBException {
-      batch.put(
-          vbstate, StorageLayout.vbKey(vb), StorageLayout.encodeVBucket(state, highSeqno, log));
+      StorageLayout.VBucketRecord r =
+          new StorageLayout.VBucketRecord(state, highSeqno, purgeSeqno, log);
+      batch.put(vbstate, StorageLayout.vbKey(vb), StorageLayout.encodeVBucket(r));
     }
 
     int items() {
@@ -268,20 +270,35 @@ final class BucketStore implements AutoCloseable {
   }
 
   /**
-   * Removes a purged tombstone from both indexes, unless the key has a newer version on disk by now
-   * (it was written again after the purge decision).
+   * Removes purged tombstones from both indexes, unless a key has a newer version on disk by now
+   * (it was written again after the purge decision), and raises the vBucket's stored purge seqno to
+   * the newest of them, in one durable batch: a restart must not forget that a DCP client behind it
+   * may have missed deletions.
    */
-  void purge(int vb, Item tombstone) throws RocksDBException {
-    byte[] storedKey = StorageLayout.itemKey(vb, tombstone.keyBytes());
-    byte[] record = db.get(keys, storedKey);
-    if (record != null) {
-      Item onDisk = StorageLayout.decodeItem(storedKey, record);
-      if (onDisk.bySeqno() != tombstone.bySeqno()) {
-        return;
+  void purge(int vb, List<Item> tombstones) throws RocksDBException {
+    try (Batch purge = new Batch()) {
+      long purgeSeqno = 0;
+      for (Item tombstone : tombstones) {
+        purgeSeqno = Math.max(purgeSeqno, tombstone.bySeqno());
+        byte[] storedKey = StorageLayout.itemKey(vb, tombstone.keyBytes());
+        byte[] record = db.get(keys, storedKey);
+        if (record != null) {
+          Item onDisk = StorageLayout.decodeItem(storedKey, record);
+          if (onDisk.bySeqno() != tombstone.bySeqno()) {
+            continue;
+          }
+          purge.batch.delete(keys, storedKey);
+        }
+        purge.batch.delete(seqnos, StorageLayout.seqnoKey(vb, tombstone.bySeqno()));
       }
-      db.delete(keys, storedKey);
+      byte[] state = db.get(vbstate, StorageLayout.vbKey(vb));
+      if (state != null) {
+        StorageLayout.VBucketRecord raised =
+            StorageLayout.decodeVBucket(state).withPurgeSeqno(purgeSeqno);
+        purge.batch.put(vbstate, StorageLayout.vbKey(vb), StorageLayout.encodeVBucket(raised));
+      }
+      purge.commit();
     }
-    db.delete(seqnos, StorageLayout.seqnoKey(vb, tombstone.bySeqno()));
   }
 
   /**

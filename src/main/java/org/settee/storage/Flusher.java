@@ -200,7 +200,12 @@ final class Flusher implements Runnable {
         for (Item item : t.latest()) {
           batch.put(vb, item);
         }
-        batch.vbucket(vb, t.vb().state(), t.dirty().highSeqno(), t.dirty().failoverLog());
+        batch.vbucket(
+            vb,
+            t.vb().state(),
+            t.dirty().highSeqno(),
+            t.vb().purgeSeqno(),
+            t.dirty().failoverLog());
       }
       batch.commit();
       count = batch.items();
