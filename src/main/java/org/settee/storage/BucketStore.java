@@ -302,6 +302,56 @@ final class BucketStore implements AutoCloseable {
   }
 
   /**
+   * Deletes stale seqno-index entries (their key has moved on to a newer seqno, or is gone),
+   * looking at up to {@code maxEntries} entries from {@code from} on, across vBuckets.
+   *
+   * @param from a seqno-index key ({@link StorageLayout#seqnoKey}) to start at
+   */
+  SeqnoSweep removeStaleSeqnos(byte[] from, int maxEntries) throws RocksDBException {
+    byte[] header = new byte[StorageLayout.ITEM_HEADER];
+    try (Batch stale = new Batch();
+        RocksIterator it = db.newIterator(seqnos)) {
+      int seen = 0;
+      int removed = 0;
+      for (it.seek(from); it.isValid() && seen < maxEntries; it.next(), seen++) {
+        byte[] seqnoKey = it.key();
+        byte[] storedKey = StorageLayout.itemKey(StorageLayout.vbOf(seqnoKey), it.value());
+        // Only the record's header is copied: its by-seqno is all this needs.
+        int found = db.get(keys, storedKey, header);
+        if (found == RocksDB.NOT_FOUND
+            || StorageLayout.bySeqnoOf(header) != StorageLayout.seqnoOf(seqnoKey)) {
+          stale.batch.delete(seqnos, seqnoKey);
+          removed++;
+        }
+      }
+      it.status();
+      byte[] next = it.isValid() ? it.key() : null;
+      stale.commit();
+      return new SeqnoSweep(next, removed);
+    }
+  }
+
+  /**
+   * One step of {@link #removeStaleSeqnos}: where the next goes on (null: done), what it removed.
+   */
+  record SeqnoSweep(byte[] next, int removed) {}
+
+  /** Entries in the seqno index, stale ones included: a full scan, for tests and diagnostics. */
+  long seqnoIndexEntries() {
+    return whileOpen(
+        () -> {
+          long n = 0;
+          try (RocksIterator it = db.newIterator(seqnos)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+              n++;
+            }
+            it.status();
+          }
+          return n;
+        });
+  }
+
+  /**
    * Reads one key (background fetch); callable from any thread.
    *
    * @return the stored item, or null when there is none or the store is closed

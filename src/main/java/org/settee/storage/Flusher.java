@@ -138,8 +138,16 @@ final class Flusher implements Runnable {
     }
   }
 
+  /**
+   * Runs the tasks queued so far, not those they queue: a task done in steps (compaction) queues
+   * its next step, which then waits for the next batch of writes.
+   */
   private void runTasks() {
-    for (Runnable task = tasks.poll(); task != null; task = tasks.poll()) {
+    for (int n = tasks.size(); n > 0; n--) {
+      Runnable task = tasks.poll();
+      if (task == null) {
+        return;
+      }
       task.run();
     }
   }

@@ -14,7 +14,8 @@ import org.settee.kv.VBucketState;
  *   keys     [vb u16][key bytes]          -> item record (below)
  *   seqnos   [vb u16][seqno u64]          -> key bytes        (DCP backfill reads in seqno order;
  *                                                               an entry whose key has moved on to
- *                                                               a newer seqno is stale, skipped)
+ *                                                               a newer seqno is stale, skipped,
+ *                                                               and removed by compaction)
  *   vbstate  [vb u16]                     -> vBucket record (below)
  *   default  "clean_shutdown"             -> 1 byte, written by a clean close, deleted at open
  *
@@ -46,6 +47,7 @@ final class StorageLayout {
   static final byte VBUCKET_RECORD_V1 = 1;
   static final byte VBUCKET_RECORD_VERSION = 2;
   static final int ITEM_HEADER = 35;
+  static final int ITEM_BY_SEQNO = 19;
   static final byte LIVE = 0;
   static final byte DELETED = 1;
   static final byte EXPIRED = 2;
@@ -64,6 +66,11 @@ final class StorageLayout {
 
   static long seqnoOf(byte[] seqnoKey) {
     return ByteBuffer.wrap(seqnoKey, 2, 8).getLong();
+  }
+
+  /** The by-seqno of an item record, read from its header alone (the value is not needed). */
+  static long bySeqnoOf(byte[] itemRecordHeader) {
+    return ByteBuffer.wrap(itemRecordHeader, ITEM_BY_SEQNO, 8).getLong();
   }
 
   static byte[] vbKey(int vb) {
@@ -109,7 +116,7 @@ final class StorageLayout {
         b.getLong(5),
         b.getInt(13) & 0xffffffffL,
         b.get(17) & 0xff,
-        b.getLong(19),
+        b.getLong(ITEM_BY_SEQNO),
         b.getLong(27),
         b.get(18) != LIVE,
         b.get(18) == EXPIRED);
