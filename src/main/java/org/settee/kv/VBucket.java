@@ -435,10 +435,12 @@ public final class VBucket {
   public synchronized void restoreState(
       VBucketState restoredState,
       long restoredHighSeqno,
+      long restoredPurgeSeqno,
       List<FailoverLog.Entry> failoverEntries,
       boolean uncleanShutdown) {
     this.state = restoredState;
     this.highSeqno = Math.max(highSeqno, restoredHighSeqno);
+    this.purgeSeqno = Math.max(purgeSeqno, restoredPurgeSeqno);
     this.persistedSeqno = highSeqno;
     log.syncIfIdle(highSeqno + 1);
     failoverLog.replace(failoverEntries);

@@ -582,13 +582,19 @@ public final class SetteeNode implements AutoCloseable {
     }
   }
 
-  /** Purges tombstones older than the metadata purge interval, in memory and on disk. */
+  /**
+   * Compaction: purges tombstones older than the metadata purge interval, in memory and on disk,
+   * and stale seqno-index entries.
+   */
   public void compact() {
     long cutoff = options.clock().currentTimeSeconds() - METADATA_PURGE_INTERVAL.toSeconds();
     compact(cutoff);
   }
 
-  /** Purges tombstones deleted before {@code cutoffSeconds} (Unix time). */
+  /**
+   * Purges tombstones deleted before {@code cutoffSeconds} (Unix time), and stale seqno-index
+   * entries of couchbase buckets (in the background, on each bucket's storage thread).
+   */
   public void compact(long cutoffSeconds) {
     try {
       for (Bucket bucket : buckets.all()) {
@@ -596,6 +602,7 @@ public final class SetteeNode implements AutoCloseable {
         int purged = 0;
         if (storage != null) {
           purged = storage.purgeTombstones(cutoffSeconds);
+          storage.removeStaleSeqnos();
         } else {
           for (int i = 0; i < bucket.numVBuckets(); i++) {
             purged += bucket.vbucket(i).purgeTombstones(cutoffSeconds).size();

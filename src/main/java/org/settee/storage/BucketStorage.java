@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.rocksdb.RocksDBException;
 import org.settee.kv.BackgroundFetcher;
@@ -25,10 +26,14 @@ import org.slf4j.LoggerFactory;
 public final class BucketStorage implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BucketStorage.class);
 
+  /** Seqno-index entries one step of its compaction looks at: a few milliseconds of work. */
+  private static final int SEQNO_SWEEP_CHUNK = 10_000;
+
   private final Bucket bucket;
   private final BucketStore store;
   private final Flusher flusher;
   private final Warmup.Result warmup;
+  private final AtomicBoolean seqnoSweepRunning = new AtomicBoolean();
   private boolean closed;
 
   private BucketStorage(Bucket bucket, BucketStore store, Flusher flusher, Warmup.Result warmup) {
@@ -134,9 +139,7 @@ public final class BucketStorage implements AutoCloseable {
       flusher.submit(
           () -> {
             try {
-              for (Item t : tombstones) {
-                store.purge(vb, t);
-              }
+              store.purge(vb, tombstones);
             } catch (RocksDBException e) {
               LOG.warn(
                   "bucket {}: tombstone purge on disk failed: {}", bucket.name(), e.getMessage());
@@ -144,6 +147,44 @@ public final class BucketStorage implements AutoCloseable {
           });
     }
     return purged;
+  }
+
+  /**
+   * Compaction of the seqno index: removes the entries of keys that have moved on to a newer seqno
+   * (a backfill skips them, but nothing else would remove them, so the index would grow with every
+   * update). Runs on the storage thread a chunk at a time, each chunk queued behind the batch that
+   * follows it, so writes wait for one chunk at most. A pass still running is not started again.
+   */
+  public void removeStaleSeqnos() {
+    if (seqnoSweepRunning.compareAndSet(false, true)) {
+      flusher.submit(() -> sweepSeqnos(StorageLayout.seqnoKey(0, 0), 0));
+    }
+  }
+
+  private void sweepSeqnos(byte[] from, long removedSoFar) {
+    BucketStore.SeqnoSweep step;
+    try {
+      step = store.removeStaleSeqnos(from, SEQNO_SWEEP_CHUNK);
+    } catch (RocksDBException e) {
+      LOG.warn("bucket {}: seqno index compaction failed: {}", bucket.name(), e.getMessage());
+      seqnoSweepRunning.set(false);
+      return;
+    }
+    long removed = removedSoFar + step.removed();
+    if (step.next() != null) {
+      flusher.submit(() -> sweepSeqnos(step.next(), removed));
+      return;
+    }
+    seqnoSweepRunning.set(false);
+    if (removed > 0) {
+      LOG.info(
+          "bucket {}: compaction removed {} stale seqno-index entries", bucket.name(), removed);
+    }
+  }
+
+  /** Entries in the seqno index, stale ones included. A full scan: for tests and diagnostics. */
+  public long seqnoIndexEntries() {
+    return store.seqnoIndexEntries();
   }
 
   /** Clean close: persists what is dirty, marks the store cleanly closed, releases it. */
@@ -193,7 +234,8 @@ public final class BucketStorage implements AutoCloseable {
     try (BucketStore.Batch batch = store.batch()) {
       for (int i = 0; i < bucket.numVBuckets(); i++) {
         VBucket vb = bucket.vbucket(i);
-        batch.vbucket(i, vb.state(), vb.persistedSeqno(), vb.failoverLog().entries());
+        batch.vbucket(
+            i, vb.state(), vb.persistedSeqno(), vb.purgeSeqno(), vb.failoverLog().entries());
       }
       batch.commit();
     }

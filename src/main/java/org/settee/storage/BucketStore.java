@@ -156,10 +156,12 @@ final class BucketStore implements AutoCloseable {
       batch.deleteRange(seqnos, from, to);
     }
 
-    void vbucket(int vb, VBucketState state, long highSeqno, List<FailoverLog.Entry> log)
+    void vbucket(
+        int vb, VBucketState state, long highSeqno, long purgeSeqno, List<FailoverLog.Entry> log)
         throws RocksDBException {
-      batch.put(
-          vbstate, StorageLayout.vbKey(vb), StorageLayout.encodeVBucket(state, highSeqno, log));
+      StorageLayout.VBucketRecord r =
+          new StorageLayout.VBucketRecord(state, highSeqno, purgeSeqno, log);
+      batch.put(vbstate, StorageLayout.vbKey(vb), StorageLayout.encodeVBucket(r));
     }
 
     int items() {
@@ -268,20 +270,85 @@ final class BucketStore implements AutoCloseable {
   }
 
   /**
-   * Removes a purged tombstone from both indexes, unless the key has a newer version on disk by now
-   * (it was written again after the purge decision).
+   * Removes purged tombstones from both indexes, unless a key has a newer version on disk by now
+   * (it was written again after the purge decision), and raises the vBucket's stored purge seqno to
+   * the newest of them, in one durable batch: a restart must not forget that a DCP client behind it
+   * may have missed deletions.
    */
-  void purge(int vb, Item tombstone) throws RocksDBException {
-    byte[] storedKey = StorageLayout.itemKey(vb, tombstone.keyBytes());
-    byte[] record = db.get(keys, storedKey);
-    if (record != null) {
-      Item onDisk = StorageLayout.decodeItem(storedKey, record);
-      if (onDisk.bySeqno() != tombstone.bySeqno()) {
-        return;
+  void purge(int vb, List<Item> tombstones) throws RocksDBException {
+    try (Batch purge = new Batch()) {
+      long purgeSeqno = 0;
+      for (Item tombstone : tombstones) {
+        purgeSeqno = Math.max(purgeSeqno, tombstone.bySeqno());
+        byte[] storedKey = StorageLayout.itemKey(vb, tombstone.keyBytes());
+        byte[] record = db.get(keys, storedKey);
+        if (record != null) {
+          Item onDisk = StorageLayout.decodeItem(storedKey, record);
+          if (onDisk.bySeqno() != tombstone.bySeqno()) {
+            continue;
+          }
+          purge.batch.delete(keys, storedKey);
+        }
+        purge.batch.delete(seqnos, StorageLayout.seqnoKey(vb, tombstone.bySeqno()));
       }
-      db.delete(keys, storedKey);
+      byte[] state = db.get(vbstate, StorageLayout.vbKey(vb));
+      if (state != null) {
+        StorageLayout.VBucketRecord raised =
+            StorageLayout.decodeVBucket(state).withPurgeSeqno(purgeSeqno);
+        purge.batch.put(vbstate, StorageLayout.vbKey(vb), StorageLayout.encodeVBucket(raised));
+      }
+      purge.commit();
     }
-    db.delete(seqnos, StorageLayout.seqnoKey(vb, tombstone.bySeqno()));
+  }
+
+  /**
+   * Deletes stale seqno-index entries (their key has moved on to a newer seqno, or is gone),
+   * looking at up to {@code maxEntries} entries from {@code from} on, across vBuckets.
+   *
+   * @param from a seqno-index key ({@link StorageLayout#seqnoKey}) to start at
+   */
+  SeqnoSweep removeStaleSeqnos(byte[] from, int maxEntries) throws RocksDBException {
+    byte[] header = new byte[StorageLayout.ITEM_HEADER];
+    try (Batch stale = new Batch();
+        RocksIterator it = db.newIterator(seqnos)) {
+      int seen = 0;
+      int removed = 0;
+      for (it.seek(from); it.isValid() && seen < maxEntries; it.next(), seen++) {
+        byte[] seqnoKey = it.key();
+        byte[] storedKey = StorageLayout.itemKey(StorageLayout.vbOf(seqnoKey), it.value());
+        // Only the record's header is copied: its by-seqno is all this needs.
+        int found = db.get(keys, storedKey, header);
+        if (found == RocksDB.NOT_FOUND
+            || StorageLayout.bySeqnoOf(header) != StorageLayout.seqnoOf(seqnoKey)) {
+          stale.batch.delete(seqnos, seqnoKey);
+          removed++;
+        }
+      }
+      it.status();
+      byte[] next = it.isValid() ? it.key() : null;
+      stale.commit();
+      return new SeqnoSweep(next, removed);
+    }
+  }
+
+  /**
+   * One step of {@link #removeStaleSeqnos}: where the next goes on (null: done), what it removed.
+   */
+  record SeqnoSweep(byte[] next, int removed) {}
+
+  /** Entries in the seqno index, stale ones included: a full scan, for tests and diagnostics. */
+  long seqnoIndexEntries() {
+    return whileOpen(
+        () -> {
+          long n = 0;
+          try (RocksIterator it = db.newIterator(seqnos)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+              n++;
+            }
+            it.status();
+          }
+          return n;
+        });
   }
 
   /**

@@ -138,8 +138,16 @@ final class Flusher implements Runnable {
     }
   }
 
+  /**
+   * Runs the tasks queued so far, not those they queue: a task done in steps (compaction) queues
+   * its next step, which then waits for the next batch of writes.
+   */
   private void runTasks() {
-    for (Runnable task = tasks.poll(); task != null; task = tasks.poll()) {
+    for (int n = tasks.size(); n > 0; n--) {
+      Runnable task = tasks.poll();
+      if (task == null) {
+        return;
+      }
       task.run();
     }
   }
@@ -200,7 +208,12 @@ final class Flusher implements Runnable {
         for (Item item : t.latest()) {
           batch.put(vb, item);
         }
-        batch.vbucket(vb, t.vb().state(), t.dirty().highSeqno(), t.dirty().failoverLog());
+        batch.vbucket(
+            vb,
+            t.vb().state(),
+            t.dirty().highSeqno(),
+            t.vb().purgeSeqno(),
+            t.dirty().failoverLog());
       }
       batch.commit();
       count = batch.items();

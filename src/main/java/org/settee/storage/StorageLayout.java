@@ -14,17 +14,19 @@ import org.settee.kv.VBucketState;
  *   keys     [vb u16][key bytes]          -> item record (below)
  *   seqnos   [vb u16][seqno u64]          -> key bytes        (DCP backfill reads in seqno order;
  *                                                               an entry whose key has moved on to
- *                                                               a newer seqno is stale, skipped)
+ *                                                               a newer seqno is stale, skipped,
+ *                                                               and removed by compaction)
  *   vbstate  [vb u16]                     -> vBucket record (below)
  *   default  "clean_shutdown"             -> 1 byte, written by a clean close, deleted at open
  *
  *   item record                                vBucket record
- *   +0  version u8 (1)                         +0  version u8 (1)
+ *   +0  version u8 (1)                         +0  version u8 (2)
  *   +1  flags u32                              +1  state u8 (1 active, 2 replica, 3 pending, 4 dead)
  *   +5  CAS u64                                +2  high seqno u64 (persisted)
- *   +13 expiry u32 (absolute Unix seconds)     +10 failover entries u16
- *   +17 datatype u8                            +12 entries, newest first: uuid u64, seqno u64
- *   +18 deleted u8 (0 live, 1 deleted, 2 expired)
+ *   +13 expiry u32 (absolute Unix seconds)     +10 purge seqno u64 (highest purged tombstone)
+ *   +17 datatype u8                            +18 failover entries u16
+ *   +18 deleted u8 (0 live, 1 deleted,         +20 entries, newest first: uuid u64, seqno u64
+ *                   2 expired)
  *   +19 by-seqno u64
  *   +27 rev-seqno u64
  *   +35 value
@@ -32,13 +34,20 @@ import org.settee.kv.VBucketState;
  *
  * All integers big-endian, so keys sort by vBucket, then by key or seqno.
  *
+ * <p>A version 1 vBucket record (written before the purge seqno was kept) has no purge seqno:
+ * failover entries u16 at +10, entries at +12. It reads as purge seqno 0, what the node then had in
+ * memory after a restart; the next write of the state is version 2.
+ *
  * <p>The deleted byte says why a tombstone exists (DCP sends expirations apart). Any non-zero value
  * is a tombstone, as record version 1 has always read it, so files written before "expired" (2)
  * existed read unchanged, their expirations as plain deletions, and no migration is needed.
  */
 final class StorageLayout {
   static final byte RECORD_VERSION = 1;
+  static final byte VBUCKET_RECORD_V1 = 1;
+  static final byte VBUCKET_RECORD_VERSION = 2;
   static final int ITEM_HEADER = 35;
+  static final int ITEM_BY_SEQNO = 19;
   static final byte LIVE = 0;
   static final byte DELETED = 1;
   static final byte EXPIRED = 2;
@@ -57,6 +66,11 @@ final class StorageLayout {
 
   static long seqnoOf(byte[] seqnoKey) {
     return ByteBuffer.wrap(seqnoKey, 2, 8).getLong();
+  }
+
+  /** The by-seqno of an item record, read from its header alone (the value is not needed). */
+  static long bySeqnoOf(byte[] itemRecordHeader) {
+    return ByteBuffer.wrap(itemRecordHeader, ITEM_BY_SEQNO, 8).getLong();
   }
 
   static byte[] vbKey(int vb) {
@@ -102,18 +116,25 @@ final class StorageLayout {
         b.getLong(5),
         b.getInt(13) & 0xffffffffL,
         b.get(17) & 0xff,
-        b.getLong(19),
+        b.getLong(ITEM_BY_SEQNO),
         b.getLong(27),
         b.get(18) != LIVE,
         b.get(18) == EXPIRED);
   }
 
   /** A vBucket's persisted state. */
-  record VBucketRecord(VBucketState state, long highSeqno, List<FailoverLog.Entry> failoverLog) {}
+  record VBucketRecord(
+      VBucketState state, long highSeqno, long purgeSeqno, List<FailoverLog.Entry> failoverLog) {
+    VBucketRecord withPurgeSeqno(long seqno) {
+      return new VBucketRecord(state, highSeqno, Math.max(purgeSeqno, seqno), failoverLog);
+    }
+  }
 
-  static byte[] encodeVBucket(VBucketState state, long highSeqno, List<FailoverLog.Entry> log) {
-    ByteBuffer b = ByteBuffer.allocate(12 + 16 * log.size());
-    b.put(RECORD_VERSION).put((byte) state.code()).putLong(highSeqno).putShort((short) log.size());
+  static byte[] encodeVBucket(VBucketRecord r) {
+    List<FailoverLog.Entry> log = r.failoverLog();
+    ByteBuffer b = ByteBuffer.allocate(20 + 16 * log.size());
+    b.put(VBUCKET_RECORD_VERSION).put((byte) r.state().code());
+    b.putLong(r.highSeqno()).putLong(r.purgeSeqno()).putShort((short) log.size());
     for (FailoverLog.Entry e : log) {
       b.putLong(e.uuid()).putLong(e.seqno());
     }
@@ -121,8 +142,12 @@ final class StorageLayout {
   }
 
   static VBucketRecord decodeVBucket(byte[] record) {
-    if (record.length < 12 || record[0] != RECORD_VERSION) {
-      throw new CorruptStorageException("vBucket record of " + record.length + " bytes");
+    byte version = record.length > 0 ? record[0] : -1;
+    int header = version == VBUCKET_RECORD_V1 ? 12 : 20;
+    if (record.length < header
+        || (version != VBUCKET_RECORD_V1 && version != VBUCKET_RECORD_VERSION)) {
+      throw new CorruptStorageException(
+          "vBucket record of " + record.length + " bytes, version " + version);
     }
     ByteBuffer b = ByteBuffer.wrap(record);
     b.get();
@@ -137,6 +162,7 @@ final class StorageLayout {
       throw new CorruptStorageException("vBucket state " + stateCode);
     }
     long high = b.getLong();
+    long purge = version == VBUCKET_RECORD_V1 ? 0 : b.getLong();
     int n = b.getShort() & 0xffff;
     if (b.remaining() != 16 * n) {
       throw new CorruptStorageException(
@@ -146,6 +172,6 @@ final class StorageLayout {
     for (int i = 0; i < n; i++) {
       log.add(new FailoverLog.Entry(b.getLong(), b.getLong()));
     }
-    return new VBucketRecord(state, high, log);
+    return new VBucketRecord(state, high, purge, log);
   }
 }

@@ -51,6 +51,7 @@ final class Warmup {
                 .restoreState(
                     record.state(),
                     Math.max(record.highSeqno(), high[vb]),
+                    record.purgeSeqno(),
                     record.failoverLog(),
                     unclean));
     persistStates();
@@ -136,7 +137,8 @@ final class Warmup {
     try (BucketStore.Batch batch = store.batch()) {
       for (int i = 0; i < bucket.numVBuckets(); i++) {
         VBucket vb = bucket.vbucket(i);
-        batch.vbucket(i, vb.state(), vb.persistedSeqno(), vb.failoverLog().entries());
+        batch.vbucket(
+            i, vb.state(), vb.persistedSeqno(), vb.purgeSeqno(), vb.failoverLog().entries());
       }
       batch.commit();
     } catch (RocksDBException e) {

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.settee.testing.EmbeddedNode;
 import org.settee.testing.ServerProcess;
+import org.settee.util.ManualClock;
 
 /**
  * Resuming the official DCP client across a server restart, and the failover-log checks behind it:
@@ -29,6 +30,8 @@ class DcpRestartIT {
 
   /** A uuid no vBucket has: kv draws 48 random bits, so the top bits never match. */
   static final long UNKNOWN_UUID = 0x5e77_ee00_0000_0001L;
+
+  static final int ROLLBACK = 0x23;
 
   @TempDir Path dir;
 
@@ -201,6 +204,45 @@ class DcpRestartIT {
           assertThat(entries.get(i)[1]).isLessThanOrEqualTo(entries.get(i - 1)[1]);
         }
       }
+    }
+  }
+
+  @Test
+  void thePurgeSeqnoSurvivesARestartAndAClientBehindItRollsBackToZero() {
+    ManualClock clock = new ManualClock(System.currentTimeMillis());
+    int vb = 3;
+    long uuid;
+    long purgeSeqno;
+    try (EmbeddedNode node = EmbeddedNode.start(dir, o -> o.clock(clock));
+        BucketWriter w = writer(node)) {
+      List<String> keys = new ArrayList<>();
+      for (int i = 0; keys.size() < 10; i++) {
+        if (w.vbucketOf("p-" + i) == vb) {
+          keys.add("p-" + i);
+        }
+      }
+      keys.forEach(k -> w.set(k, BucketWriter.value(k, 1)));
+      keys.subList(0, 5).forEach(w::delete);
+      w.flush();
+      w.awaitPersisted();
+      uuid = w.tokens().get(vb).uuid();
+      purgeSeqno = w.highSeqnos().get(vb);
+      node.node().compact(clock.currentTimeSeconds() + 1);
+      assertThat(node.node().buckets().get(BUCKET).vbucket(vb).purgeSeqno())
+          .as("the newest tombstone was purged")
+          .isEqualTo(purgeSeqno);
+    }
+    try (EmbeddedNode node = start(dir);
+        DcpTestConnection dcp =
+            DcpTestConnection.open(node.kvPort(), DCP_USER, DCP_PASSWORD, BUCKET)
+                .openProducer("settee-test:purge-seqno")) {
+      // On the same history, but before deletions that are gone: a client must start over.
+      long start = purgeSeqno - 5;
+      int opaque =
+          dcp.sendStreamRequest(vb, 0, start, DcpTestConnection.NO_END, uuid, start, start);
+      DcpTestConnection.Frame r = dcp.awaitResponse(opaque, new ArrayList<>());
+      assertThat(r.status()).as("STREAM_REQ from %s: %s", start, r).isEqualTo(ROLLBACK);
+      assertThat(ByteBuffer.wrap(r.value()).getLong()).as("rollback seqno").isZero();
     }
   }
 }

@@ -2,12 +2,19 @@ package org.settee.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.settee.kv.FailoverLog;
 import org.settee.kv.Item;
 import org.settee.kv.ItemKey;
+import org.settee.kv.VBucketState;
 
-/** The item record on disk: every field survives a round trip, and the deleted byte's kinds. */
+/**
+ * The records on disk: every field of an item survives a round trip, the deleted byte's kinds, and
+ * the vBucket record's versions.
+ */
 class StorageLayoutTest {
   private static final ItemKey KEY = ItemKey.of("doc");
   private static final byte[] STORED_KEY = StorageLayout.itemKey(3, KEY.bytes());
@@ -57,5 +64,23 @@ class StorageLayoutTest {
     assertThat(deletedRecord[18]).isEqualTo((byte) 1);
     assertThat(liveRecord).hasSize(StorageLayout.ITEM_HEADER + 1);
     assertThat(deletedRecord).hasSize(StorageLayout.ITEM_HEADER);
+  }
+
+  @Test
+  void aVBucketRecordKeepsItsPurgeSeqnoAndVersion1RecordsStillRead() {
+    List<FailoverLog.Entry> log =
+        List.of(new FailoverLog.Entry(0xabcdef, 40), new FailoverLog.Entry(0x123456, 0));
+    StorageLayout.VBucketRecord record =
+        new StorageLayout.VBucketRecord(VBucketState.REPLICA, 77, 55, log);
+    byte[] encoded = StorageLayout.encodeVBucket(record);
+    assertThat(encoded[0]).as("record version").isEqualTo((byte) 2);
+    assertThat(StorageLayout.decodeVBucket(encoded)).isEqualTo(record);
+
+    // As written before the purge seqno was kept: version, state, high seqno, failover log.
+    ByteBuffer v1 = ByteBuffer.allocate(12 + 16 * log.size());
+    v1.put((byte) 1).put((byte) VBucketState.REPLICA.code()).putLong(77).putShort((short) 2);
+    log.forEach(e -> v1.putLong(e.uuid()).putLong(e.seqno()));
+    assertThat(StorageLayout.decodeVBucket(v1.array()))
+        .isEqualTo(new StorageLayout.VBucketRecord(VBucketState.REPLICA, 77, 0, log));
   }
 }
