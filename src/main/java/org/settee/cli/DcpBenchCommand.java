@@ -3,7 +3,7 @@ package org.settee.cli;
 import java.util.concurrent.Callable;
 import org.settee.bench.DcpBench;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** {@code settee bench-dcp}: DCP backfill and memory streaming next to raw storage iteration. */
 @Command(
@@ -13,18 +13,11 @@ import picocli.CommandLine.Option;
         "Measures DCP throughput on a temporary node: a backfill from disk and a stream from the"
             + " checkpoint logs (items/s, MB/s), next to the raw rate of reading the storage engine.")
 final class DcpBenchCommand implements Callable<Integer> {
-  @Option(names = "--items", defaultValue = "1000000", description = "Items [${DEFAULT-VALUE}]")
-  int items;
-
-  @Option(
-      names = "--value-size",
-      defaultValue = "100",
-      description = "Bytes per value [${DEFAULT-VALUE}]")
-  int valueSize;
+  @Mixin ItemLoadOptions load = new ItemLoadOptions();
 
   @Override
   public Integer call() throws Exception {
-    new DcpBench(items, valueSize, System.out).run();
+    new DcpBench(load.items, load.valueSize, System.out).run();
     return 0;
   }
 }
