@@ -29,7 +29,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.settee.protocol.Status;
-import org.settee.security.CertificateIssuer;
 import org.settee.security.PemFiles;
 import org.settee.security.TlsMaterial;
 import org.settee.testing.EmbeddedNode;
@@ -71,8 +70,8 @@ class CertificateReloadIT {
   void aStoreThatFailsKeepsTheOldCertificateServedAndOnDiskAcrossARestart() throws Exception {
     node = EmbeddedNode.start(dataDir);
     TlsMaterial original = node.node().tls().material();
-    TlsMaterial next = newCertificate("next");
-    putInInbox(next);
+    TlsMaterial next = TestTls.newCertificate("next");
+    TestTls.putInInbox(dataDir, next);
     Path certs = dataDir.resolve("config/certs");
     SSLContext trustBoth = TestTls.trusting(original.ca(), next.ca());
 
@@ -114,8 +113,8 @@ class CertificateReloadIT {
   void dropExistingConnectionsClosesTlsConnectionsOnTheOldCertificateOnly() throws Exception {
     node = EmbeddedNode.start(dataDir);
     TlsMaterial original = node.node().tls().material();
-    TlsMaterial between = newCertificate("between");
-    TlsMaterial next = newCertificate("next");
+    TlsMaterial between = TestTls.newCertificate("between");
+    TlsMaterial next = TestTls.newCertificate("next");
     SSLContext trustBoth = TestTls.trusting(original.ca(), between.ca(), next.ca());
     int vbuckets = node.node().options().defaultBucketVBuckets();
 
@@ -128,7 +127,7 @@ class CertificateReloadIT {
       // Without the flag (an explicit false here) they all stay, as by default. Asked over plain
       // HTTP: a TLS connection of this request's own, closing while the next reload runs, would
       // make the count below racy.
-      putInInbox(between);
+      TestTls.putInInbox(dataDir, between);
       HttpResponse<String> kept = plainReload("{\"dropExistingConnections\": false}");
       assertThat(kept.statusCode()).as(kept.body()).isEqualTo(200);
       assertThat(kept.body()).isEqualTo("{\"warnings\":[]}");
@@ -136,7 +135,7 @@ class CertificateReloadIT {
 
       // With it, the reloading request itself goes over HTTPS on the previous certificate: it is
       // one of the three dropped, and still gets its answer.
-      putInInbox(next);
+      TestTls.putInInbox(dataDir, next);
       HttpResponse<String> dropped = reload(trustBoth, "{\"dropExistingConnections\": true}");
       assertThat(dropped.statusCode()).as(dropped.body()).isEqualTo(200);
       assertThat(dropped.body()).isEqualTo("{\"warnings\":[],\"droppedConnections\":3}");
@@ -168,7 +167,7 @@ class CertificateReloadIT {
   void aBodyItCannotTakeIsA400AndChangesNothing() throws Exception {
     node = EmbeddedNode.start(dataDir);
     TlsMaterial original = node.node().tls().material();
-    putInInbox(newCertificate("never"));
+    TestTls.putInInbox(dataDir, TestTls.newCertificate("never"));
     int vbuckets = node.node().options().defaultBucketVBuckets();
     try (KvTestClient kvTls =
         KvTestClient.connectTls(
@@ -218,17 +217,6 @@ class CertificateReloadIT {
               .build(),
           HttpResponse.BodyHandlers.ofString());
     }
-  }
-
-  private static TlsMaterial newCertificate(String name) {
-    return CertificateIssuer.newCa(name + " CA").issue(name, List.of("127.0.0.1", "localhost"));
-  }
-
-  private void putInInbox(TlsMaterial material) throws IOException {
-    Path inbox = dataDir.resolve("inbox");
-    Files.createDirectories(inbox);
-    PemFiles.writeCertificates(inbox.resolve("chain.pem"), material.chain());
-    PemFiles.writePrivateKey(inbox.resolve("pkey.key"), material.key());
   }
 
   private static List<X509Certificate> storedChain(Path certs) {

@@ -10,7 +10,6 @@ import java.net.SocketException;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,8 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.settee.protocol.Status;
-import org.settee.security.CertificateIssuer;
-import org.settee.security.PemFiles;
 import org.settee.security.TlsMaterial;
 import org.settee.testing.EmbeddedNode;
 import org.settee.testing.KvTestClient;
@@ -52,8 +49,8 @@ class TlsRotationIT {
       int port = node.node().kvTlsPort();
       int vbuckets = node.node().options().defaultBucketVBuckets();
       TlsMaterial original = node.node().tls().material();
-      TlsMaterial second = newCertificate("second");
-      TlsMaterial third = newCertificate("third");
+      TlsMaterial second = TestTls.newCertificate("second");
+      TlsMaterial third = TestTls.newCertificate("third");
       SSLContext trustAll = TestTls.trusting(original.ca(), second.ca(), third.ca());
 
       try (KvTestClient established =
@@ -76,7 +73,7 @@ class TlsRotationIT {
         Socket early = connect(port);
         assertThat(awaitOpen(node, baseline + STALLED + 1)).isTrue();
 
-        putInInbox(second);
+        TestTls.putInInbox(dataDir, second);
         node.node().reloadCertificate();
 
         try (SSLSocket tls =
@@ -90,7 +87,7 @@ class TlsRotationIT {
         }
 
         // The second rotation goes through the REST API over HTTPS.
-        putInInbox(third);
+        TestTls.putInInbox(dataDir, third);
         HttpResponse<String> reload =
             TestTls.send(
                 trustAll, node.node().mgmtTlsPort(), "POST", "/node/controller/reloadCertificate");
@@ -113,17 +110,6 @@ class TlsRotationIT {
             .isEqualTo("v");
       }
     }
-  }
-
-  private static TlsMaterial newCertificate(String name) {
-    return CertificateIssuer.newCa(name + " CA").issue(name, List.of("127.0.0.1", "localhost"));
-  }
-
-  private void putInInbox(TlsMaterial material) throws IOException {
-    Path inbox = dataDir.resolve("inbox");
-    Files.createDirectories(inbox);
-    PemFiles.writeCertificates(inbox.resolve("chain.pem"), material.chain());
-    PemFiles.writePrivateKey(inbox.resolve("pkey.key"), material.key());
   }
 
   private static boolean awaitOpen(EmbeddedNode node, int expected) {

@@ -8,7 +8,6 @@ import com.couchbase.client.java.Collection;
 import com.couchbase.client.java.json.JsonObject;
 import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
@@ -136,7 +135,7 @@ class SdkTlsRotationIT {
         assertThat(load.progresses(OPS_BETWEEN_STEPS)).as("load before rotation").isTrue();
 
         for (TlsMaterial next : List.of(sameCa, newCa)) {
-          putInInbox(next);
+          TestTls.putInInbox(dataDir, next);
           HttpResponse<String> reload =
               TestTls.send(
                   trustBoth, node.mgmtTlsPort(), "POST", "/node/controller/reloadCertificate");
@@ -174,13 +173,6 @@ class SdkTlsRotationIT {
           .as("slowest operation")
           .isLessThan(SdkFixture.KV_TIMEOUT);
     }
-  }
-
-  private void putInInbox(TlsMaterial material) throws IOException {
-    Path inbox = dataDir.resolve("inbox");
-    Files.createDirectories(inbox);
-    PemFiles.writeCertificates(inbox.resolve("chain.pem"), material.chain());
-    PemFiles.writePrivateKey(inbox.resolve("pkey.key"), material.key());
   }
 
   /** A new JDK handshake on {@code port} is presented {@code expected} (serial and subject). */

@@ -1,21 +1,41 @@
 package org.settee.testing;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.settee.security.CertificateIssuer;
+import org.settee.security.PemFiles;
+import org.settee.security.TlsMaterial;
 
 /** Client-side TLS for tests: contexts that trust given CAs, HTTPS calls to the management API. */
 public final class TestTls {
   private TestTls() {}
+
+  /** A node certificate for 127.0.0.1 and localhost, issued by a new CA of its own. */
+  public static TlsMaterial newCertificate(String name) {
+    return CertificateIssuer.newCa(name + " CA").issue(name, List.of("127.0.0.1", "localhost"));
+  }
+
+  /** Puts {@code material} where reloadCertificate reads it: {@code <data-dir>/inbox/}. */
+  public static void putInInbox(Path dataDir, TlsMaterial material) throws IOException {
+    Path inbox = dataDir.resolve("inbox");
+    Files.createDirectories(inbox);
+    PemFiles.writeCertificates(inbox.resolve("chain.pem"), material.chain());
+    PemFiles.writePrivateKey(inbox.resolve("pkey.key"), material.key());
+  }
 
   /** A JDK client context (default protocols and limits) trusting only {@code cas}. */
   public static SSLContext trusting(X509Certificate... cas) {
