@@ -286,7 +286,7 @@ public final class Cookie {
       connection.close("internal error completing " + request + ": " + e);
     } finally {
       // A second fetch started by the completion owns the request (and the pause) from here on.
-      if (pendingOffloads == 0 || connection.isClosing()) {
+      if (pendingOffloads == 0) {
         request.release();
         connection.resume();
       }

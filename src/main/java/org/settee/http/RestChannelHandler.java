@@ -176,6 +176,10 @@ final class RestChannelHandler extends SimpleChannelInboundHandler<FullHttpReque
       return;
     }
     if (r.stream() != null && !p.head()) {
+      if (retired) {
+        ctx.close(); // its certificate was retired while the request ran: no stream on it
+        return;
+      }
       stream = new ConfigStreamWriter(ctx, r.stream(), streams);
       stream.start(r.headers(), r.contentType());
       return;

@@ -217,8 +217,14 @@ public final class VBucket {
   public synchronized long evictByDeleting(long bytes) {
     long now = clock.currentTimeMillis();
     long freed = 0;
+    // The vBucket's newest write stays: a client must be able to read back what it just wrote,
+    // even from a vBucket whose older items cannot make enough room.
+    long newest = highSeqno;
     for (Item item :
-        victims(bytes, item -> !item.deleted() && !item.isLockedAt(now), Item::memoryFootprint)) {
+        victims(
+            bytes,
+            item -> !item.deleted() && !item.isLockedAt(now) && item.bySeqno() != newest,
+            Item::memoryFootprint)) {
       write(item.key(), EMPTY, item.flags(), clock.currentTimeSeconds(), 0, true);
       freed += item.memoryFootprint();
     }
@@ -302,13 +308,16 @@ public final class VBucket {
   }
 
   /** Records that what the flusher took ({@link #dirty}) is on disk. */
-  public void persisted(Dirty written) {
+  public synchronized void persisted(Dirty written) {
     long seqno = written.highSeqno();
-    synchronized (this) {
-      if (persistent()) {
-        log.advance(flusherCursor, seqno);
-        flushesOnDisk = Math.max(flushesOnDisk, written.flushes());
-        hasDirty = highSeqno > seqno || flushes > flushesOnDisk;
+    if (persistent()) {
+      log.advance(flusherCursor, seqno);
+      flushesOnDisk = Math.max(flushesOnDisk, written.flushes());
+      hasDirty = highSeqno > seqno || flushes > flushesOnDisk;
+      if (written.flushes() < flushes) {
+        // A batch taken before the latest flush: that flush is not on disk yet, so what the
+        // flush ended (up to its seqno) must not be reported as persisted.
+        seqno = Math.min(seqno, flushSeqno - 1);
       }
     }
     if (seqno > persistedSeqno) {
@@ -674,6 +683,9 @@ public final class VBucket {
     // flush seqno counts as persisted, and a crash brings back the state before the flush, whole.
     flushes++;
     if (persistent()) {
+      // The seqnos up to the flush were persisted on the old branch; on the new one they count
+      // once the flush's batch is on disk (OBSERVE_SEQNO, PersistTo wait for it).
+      persistedSeqno = Math.max(0, Math.min(persistedSeqno, flushSeqno - 1));
       hasDirty = true;
       flusherWake.run();
     }

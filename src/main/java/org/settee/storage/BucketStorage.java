@@ -165,8 +165,9 @@ public final class BucketStorage implements AutoCloseable {
     BucketStore.SeqnoSweep step;
     try {
       step = store.removeStaleSeqnos(from, SEQNO_SWEEP_CHUNK);
-    } catch (RocksDBException e) {
-      LOG.warn("bucket {}: seqno index compaction failed: {}", bucket.name(), e.getMessage());
+    } catch (RocksDBException | RuntimeException e) {
+      // A record it cannot read (corrupt) ends this pass only: the next compaction tries again.
+      LOG.warn("bucket {}: seqno index compaction failed: {}", bucket.name(), e.toString());
       seqnoSweepRunning.set(false);
       return;
     }
@@ -180,6 +181,11 @@ public final class BucketStorage implements AutoCloseable {
       LOG.info(
           "bucket {}: compaction removed {} stale seqno-index entries", bucket.name(), removed);
     }
+  }
+
+  /** Runs {@code task} on the storage thread, in order with the batches (tests: a failing task). */
+  void runOnStorageThread(Runnable task) {
+    flusher.submit(task);
   }
 
   /** Entries in the seqno index, stale ones included. A full scan: for tests and diagnostics. */
@@ -197,7 +203,7 @@ public final class BucketStorage implements AutoCloseable {
     boolean stopped = false;
     try {
       stopped = flusher.stop(true);
-      if (stopped) {
+      if (stopped && !flusher.crashed()) {
         writeStates();
         store.markCleanShutdown();
       }

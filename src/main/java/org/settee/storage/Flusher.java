@@ -54,6 +54,7 @@ final class Flusher implements Runnable {
   private volatile boolean stopping;
   private volatile boolean drainOnStop;
   private volatile boolean failing;
+  private volatile boolean crashed;
 
   Flusher(Bucket bucket, BucketStore store) {
     this.bucket = bucket;
@@ -79,6 +80,11 @@ final class Flusher implements Runnable {
     tasks.add(task);
     pending = true;
     LockSupport.unpark(thread);
+  }
+
+  /** The thread died of an unexpected error: what memory holds was not all persisted. */
+  boolean crashed() {
+    return crashed;
   }
 
   long persistedItems() {
@@ -109,6 +115,22 @@ final class Flusher implements Runnable {
 
   @Override
   public void run() {
+    try {
+      persistUntilStopped();
+    } catch (RuntimeException | Error e) {
+      // Nothing is persisted from here on: say so, refuse writes, and never mark this store
+      // cleanly shut down (the next start then recovers as after a crash, with a failover entry).
+      crashed = true;
+      bucket.refuseWrites("bucket storage thread stopped: " + e);
+      LOG.error(
+          "bucket {}: the storage thread stopped on an unexpected error; writes get TMPFAIL until"
+              + " a restart, which recovers what was persisted as after a crash",
+          bucket.name(),
+          e);
+    }
+  }
+
+  private void persistUntilStopped() {
     while (!stopping) {
       pending = false;
       runTasks();
@@ -150,7 +172,12 @@ final class Flusher implements Runnable {
       if (task == null) {
         return;
       }
-      task.run();
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        // A side task (purge, seqno sweep) that fails must not take persistence down with it.
+        LOG.error("bucket {}: a storage task failed: {}", bucket.name(), e.toString(), e);
+      }
     }
   }
 

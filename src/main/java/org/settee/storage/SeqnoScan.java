@@ -34,8 +34,17 @@ public final class SeqnoScan implements AutoCloseable {
     this.vb = vb;
     this.snapshot = store.db().getSnapshot();
     this.options = new ReadOptions().setSnapshot(snapshot);
-    StorageLayout.VBucketRecord state = store.vbucketRecord(vb, options);
-    long diskHigh = state == null ? 0 : state.highSeqno();
+    long diskHigh;
+    try {
+      StorageLayout.VBucketRecord state = store.vbucketRecord(vb, options);
+      diskHigh = state == null ? 0 : state.highSeqno();
+    } catch (RocksDBException | RuntimeException e) {
+      // Not yet known to the store, so nobody else would ever release these.
+      options.close();
+      store.db().releaseSnapshot(snapshot);
+      snapshot.close();
+      throw e;
+    }
     this.snapshotEnd = Math.min(diskHigh, toSeqno);
     this.upper = new Slice(StorageLayout.seqnoKey(vb, snapshotEnd + 1));
     options.setIterateUpperBound(upper);

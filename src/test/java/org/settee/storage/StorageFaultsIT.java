@@ -33,6 +33,29 @@ class StorageFaultsIT {
     return node.node().storage("default").diskQueueSize() == 0;
   }
 
+  /**
+   * A side task of the storage thread (a purge, a seqno sweep) that throws must not end the thread:
+   * persistence goes on, and the failure is logged.
+   */
+  @Test
+  void aStorageTaskThatThrowsDoesNotStopPersistence() {
+    try (org.settee.testing.LogWatch log = org.settee.testing.LogWatch.warnings();
+        EmbeddedNode node = EmbeddedNode.start(dir);
+        KvTestClient c = login(node)) {
+      BucketStorage storage = node.node().storage("default");
+      storage.runOnStorageThread(
+          () -> {
+            throw new IllegalStateException("a record nobody can decode");
+          });
+      assertThat(c.set("after-the-failed-task", "v").status()).isEqualTo(Status.SUCCESS);
+      assertThat(EmbeddedNode.await(Duration.ofSeconds(10), () -> persisted(node)))
+          .as("the write reaches the disk")
+          .isTrue();
+      assertThat(log.unexpected()).anyMatch(l -> l.contains("a storage task failed"));
+      assertThat(node.node().buckets().get("default").writesRefusedBecause()).isNull();
+    }
+  }
+
   @Test
   void aFailingDiskRefusesWritesLosesNothingAndRecovers() {
     try (EmbeddedNode node = EmbeddedNode.start(dir);
