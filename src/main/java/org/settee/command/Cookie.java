@@ -138,7 +138,12 @@ public final class Cookie {
     fetchVBucket = vb;
     fetchKey = key;
     BackgroundFetcher fetcher = bucket().fetcher();
+    // Read before the check: a removal after it makes the operation's miss go to disk.
+    long removals = vb.fullRemovals();
     if (fetched || fetcher == null || !vb.needsFetch(key)) {
+      if (fetcher != null && vb.isFullEviction()) {
+        vb.guardMisses(removals);
+      }
       return vb;
     }
     fetchAndRunAgain(fetcher);
@@ -276,6 +281,8 @@ public final class Cookie {
         completion.accept(result);
       } catch (ValueNotResident evictedAgain) {
         fetchEvicted();
+      } finally {
+        VBucket.clearGuard();
       }
     } catch (FetchPending again) {
       return; // a second fetch was started; its completion takes over the request

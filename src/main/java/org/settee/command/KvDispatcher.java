@@ -7,6 +7,7 @@ import org.settee.kv.Bucket;
 import org.settee.kv.BucketRegistry;
 import org.settee.kv.BucketState;
 import org.settee.kv.BucketType;
+import org.settee.kv.VBucket;
 import org.settee.kv.ValueNotResident;
 import org.settee.net.Connection;
 import org.settee.net.RequestDispatcher;
@@ -76,7 +77,11 @@ public final class KvDispatcher implements RequestDispatcher {
       try {
         checkDatatype(connection, request);
         checkAccess(connection, entry, request);
-        entry.executor().execute(cookie);
+        try {
+          entry.executor().execute(cookie);
+        } finally {
+          VBucket.clearGuard(); // a command's miss guard ends with it
+        }
         if (entry.privileges().contains(Privilege.DATA_WRITE)) {
           connection.bucket().checkMemory();
         }

@@ -79,6 +79,19 @@ public final class VBucket {
    */
   private volatile boolean evictedAny;
 
+  /**
+   * Items the pager removed whole (full eviction): a command's miss is trusted only without one.
+   */
+  private volatile long fullRemovals;
+
+  /**
+   * The vBucket and removal count a command on this thread checked residency against (full eviction
+   * only), set by {@link #guardMisses} and cleared by {@link #clearGuard}.
+   */
+  private record MissGuard(VBucket vb, long removals) {}
+
+  private static final ThreadLocal<MissGuard> MISS_GUARD = new ThreadLocal<>();
+
   VBucket(int id, VBucketState state, Clock clock, BucketStats stats, boolean keepTombstones) {
     this.id = id;
     this.state = state;
@@ -131,6 +144,30 @@ public final class VBucket {
   /** Switches to full eviction (set by storage for buckets with that policy). */
   public synchronized void fullEviction(boolean enabled) {
     this.fullEviction = enabled;
+  }
+
+  /**
+   * Full eviction: from now until {@link #clearGuard}, a miss of a command on this thread counts as
+   * "not there" only if the pager removed nothing from this vBucket since {@code removals} (read
+   * with {@link #fullRemovals()} before the command's residency check); otherwise the operation
+   * throws {@link ValueNotResident} and the command reads the key from disk first.
+   */
+  public void guardMisses(long removals) {
+    MISS_GUARD.set(new MissGuard(this, removals));
+  }
+
+  /** Ends the current command's {@link #guardMisses}; harmless when none is set. */
+  public static void clearGuard() {
+    MISS_GUARD.remove();
+  }
+
+  /** How many items the pager removed whole from this vBucket so far (full eviction). */
+  public long fullRemovals() {
+    return fullRemovals;
+  }
+
+  public boolean isFullEviction() {
+    return fullEviction;
   }
 
   /**
@@ -198,6 +235,7 @@ public final class VBucket {
       stats.memoryReleased(item.memoryFootprint());
       if (fullEviction) {
         items.remove(item.key());
+        fullRemovals++;
         freed += item.memoryFootprint();
       } else {
         Item evicted = item.withoutValue();
@@ -777,6 +815,14 @@ public final class VBucket {
   /** The item for a key, tombstones included, after lazy expiry. */
   private Item current(ItemKey key) {
     Item item = items.get(key);
+    if (item == null && fullEviction) {
+      MissGuard guard = MISS_GUARD.get();
+      if (guard != null && guard.vb() == this && guard.removals() != fullRemovals) {
+        // The pager may have removed this very key since the command found it in memory: only
+        // the disk can say whether it exists.
+        throw ValueNotResident.INSTANCE;
+      }
+    }
     if (item != null && !item.deleted() && item.isExpiredAt(clock.currentTimeSeconds())) {
       stats.expired();
       return install(

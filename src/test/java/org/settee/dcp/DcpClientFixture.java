@@ -213,9 +213,24 @@ final class DcpClientFixture implements AutoCloseable {
     return lastSeqno.get(vb);
   }
 
-  /** The offset of the last change per vBucket: where a restarted application would resume. */
+  /**
+   * The offset of the last change per vBucket: where a restarted application would resume. The
+   * client can hand out a stream's first changes before it has applied the failover log that came
+   * with the stream request's response (their offsets then carry vBucket UUID 0, which a server
+   * rightly answers with a rollback); such an offset gets the UUID the client knows by now.
+   */
+  @SuppressWarnings("deprecation")
   Map<Integer, StreamOffset> lastOffsets() {
-    return Map.copyOf(lastOffsets);
+    Map<Integer, StreamOffset> out = new java.util.HashMap<>();
+    lastOffsets.forEach(
+        (vb, o) -> {
+          long uuid =
+              o.getVbuuid() != 0 ? o.getVbuuid() : client.sessionState().get(vb).getLastUuid();
+          out.put(
+              vb,
+              new StreamOffset(uuid, o.getSeqno(), o.getSnapshot(), o.getCollectionsManifestUid()));
+        });
+    return Map.copyOf(out);
   }
 
   /** The latest change per key, in stream order per vBucket (a key lives in one vBucket). */

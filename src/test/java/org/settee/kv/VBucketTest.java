@@ -584,6 +584,32 @@ class VBucketTest {
       assertThat(vb.highSeqno()).as("nothing was written without its value").isEqualTo(seqno);
     }
 
+    /**
+     * Full eviction removes whole items: a command that found its key in memory and then misses it
+     * (the pager removed it in between) must ask the disk, not take the miss for "absent" (an ADD
+     * would then overwrite the document on disk).
+     */
+    @Test
+    void underFullEvictionAMissAfterARemovalAsksTheDisk() {
+      vb.fullEviction(true);
+      vb.trackDirty(() -> {});
+      set("on disk");
+      vb.persisted(vb.dirty(Integer.MAX_VALUE));
+      try {
+        vb.guardMisses(vb.fullRemovals()); // the command's check: the key is in memory
+        assertThat(vb.evictClean(Long.MAX_VALUE)).as("the pager removes it").isPositive();
+        org.junit.jupiter.api.Assertions.assertThrows(
+            ValueNotResident.class, () -> store(StoreMode.ADD, "new", 0));
+        org.junit.jupiter.api.Assertions.assertThrows(ValueNotResident.class, () -> vb.get(key));
+        // Checked again after the removal (the disk said there is no such key): a miss is a miss.
+        vb.guardMisses(vb.fullRemovals());
+        assertThat(store(StoreMode.ADD, "new", 0).status()).isEqualTo(Status.SUCCESS);
+      } finally {
+        VBucket.clearGuard();
+      }
+      assertThat(text(vb.get(key))).isEqualTo("new");
+    }
+
     @Test
     void writesThatReplaceTheValueNeedNoFetch() {
       setPersistedAndEvicted();
