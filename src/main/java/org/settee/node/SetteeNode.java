@@ -635,12 +635,15 @@ public final class SetteeNode implements AutoCloseable {
         closing.add(c);
       }
     }
+    // One deadline for them all: connections stuck on busy loops must not add up to minutes.
+    long deadline = System.nanoTime() + DISCONNECT_DEADLINE.toNanos();
     for (Connection c : closing) {
       if (c.isOnEventLoop()) {
         continue; // deleting from that very loop: it closes once this returns
       }
       try {
-        c.closedFuture().get(DISCONNECT_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        long left = Math.max(0, deadline - System.nanoTime());
+        c.closedFuture().get(left, TimeUnit.NANOSECONDS);
       } catch (TimeoutException e) {
         LOG.warn(
             "bucket {}: connection {} did not close within {} s; going on",
