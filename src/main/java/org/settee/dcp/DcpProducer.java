@@ -260,18 +260,6 @@ public final class DcpProducer implements ConnectionRole {
 
   // ---- closing ----
 
-  /** Ends every stream with {@code reason} (a vBucket state change, a flush): any thread. */
-  public void endAllStreams(StreamEndReason reason) {
-    onLoop(
-        () -> {
-          ByteBuf out = connection.output();
-          for (ActiveStream s : List.copyOf(streams.values())) {
-            s.end(out, reason);
-          }
-          connection.flushOutput();
-        });
-  }
-
   @Override
   public void closed() {
     closeAllStreams();

@@ -31,10 +31,6 @@ public final class Resources {
     return new Resources(openFiles(), liveThreads());
   }
 
-  public int fileDescriptors() {
-    return fds.size();
-  }
-
   /**
    * Waits until no more file descriptors and threads are open than at this baseline.
    *
