@@ -34,6 +34,8 @@ final class BucketStore implements AutoCloseable {
   private final Path dir;
   private final DBOptions dbOptions;
   private final ColumnFamilyOptions cfOptions;
+  private final ColumnFamilyOptions keysOptions;
+  private final ColumnFamilyOptions seqnosOptions;
   private final List<ColumnFamilyHandle> handles = new ArrayList<>();
   private final RocksDB db;
   private final WriteOptions syncWrites = new WriteOptions().setSync(true);
@@ -57,17 +59,48 @@ final class BucketStore implements AutoCloseable {
     this.fresh = fresh;
     this.dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
     this.cfOptions = new ColumnFamilyOptions().setCompressionType(CompressionType.LZ4_COMPRESSION);
+    this.keysOptions = keysOptions();
+    this.seqnosOptions = seqnosOptions();
     List<ColumnFamilyDescriptor> cfs =
         List.of(
             new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
-            new ColumnFamilyDescriptor(bytes("keys"), cfOptions),
-            new ColumnFamilyDescriptor(bytes("seqnos"), cfOptions),
+            new ColumnFamilyDescriptor(bytes("keys"), keysOptions),
+            new ColumnFamilyDescriptor(bytes("seqnos"), seqnosOptions),
             new ColumnFamilyDescriptor(bytes("vbstate"), cfOptions));
     this.db = RocksDB.open(dbOptions, dir.toString(), cfs, handles);
     meta = handles.get(0);
     keys = handles.get(1);
     seqnos = handles.get(2);
     vbstate = handles.get(3);
+  }
+
+  /**
+   * The key index takes one insert per mutation at a random place: in RocksDB's default 64 MiB
+   * memtable that insert walks a skip list far larger than the CPU caches, and was the flusher's
+   * largest cost. Memtables of 8 MiB halve it; the extra flushes and compactions cost less than
+   * they save (docs/benchmarks.md, issue 4). More of them may wait for flushing, so a burst does
+   * not stall writes.
+   */
+  private static ColumnFamilyOptions keysOptions() {
+    return new ColumnFamilyOptions()
+        .setCompressionType(CompressionType.LZ4_COMPRESSION)
+        .setWriteBufferSize(8L << 20)
+        .setMaxWriteBufferNumber(4);
+  }
+
+  /**
+   * The seqno index gets each vBucket's seqnos in increasing order: an insert hint per vBucket (the
+   * 2-byte prefix of its keys) makes each insert start where that vBucket's last one ended instead
+   * of at the top of the skip list. rocksdbjni has no setter for it, only RocksDB's options string.
+   */
+  private static ColumnFamilyOptions seqnosOptions() {
+    java.util.Properties props = new java.util.Properties();
+    props.setProperty("memtable_insert_with_hint_prefix_extractor", "rocksdb.FixedPrefix.2");
+    ColumnFamilyOptions options = ColumnFamilyOptions.getColumnFamilyOptionsFromProps(props);
+    if (options == null) {
+      throw new IllegalStateException("RocksDB refused the seqno index's options " + props);
+    }
+    return options.setCompressionType(CompressionType.LZ4_COMPRESSION);
   }
 
   private static byte[] bytes(String s) {
@@ -183,6 +216,11 @@ final class BucketStore implements AutoCloseable {
       batch.put(vbstate, StorageLayout.vbKey(vb), StorageLayout.encodeVBucket(r));
     }
 
+    /** Every vBucket's persisted high seqno ({@link StorageLayout#HIGH_SEQNOS}). */
+    void highSeqnos(long[] highSeqnos) throws RocksDBException {
+      batch.put(meta, StorageLayout.HIGH_SEQNOS, StorageLayout.encodeHighSeqnos(highSeqnos));
+    }
+
     int items() {
       return items;
     }
@@ -284,6 +322,25 @@ final class BucketStore implements AutoCloseable {
   StorageLayout.VBucketRecord vbucketRecord(int vb, ReadOptions options) throws RocksDBException {
     byte[] record = db.get(vbstate, options, StorageLayout.vbKey(vb));
     return record == null ? null : StorageLayout.decodeVBucket(record);
+  }
+
+  /** Every vBucket's high seqno from the last flusher batch (shorter than the bucket: zeros). */
+  long[] highSeqnos(ReadOptions options) throws RocksDBException {
+    return StorageLayout.decodeHighSeqnos(
+        options == null
+            ? db.get(meta, StorageLayout.HIGH_SEQNOS)
+            : db.get(meta, options, StorageLayout.HIGH_SEQNOS));
+  }
+
+  /**
+   * The vBucket's persisted high seqno: its record's, or the last batch's if higher (a record is
+   * rewritten only when more than its high seqno changed; {@link StorageLayout}).
+   */
+  long persistedHighSeqno(int vb, StorageLayout.VBucketRecord record, ReadOptions options)
+      throws RocksDBException {
+    long[] batched = highSeqnos(options);
+    long high = record == null ? 0 : record.highSeqno();
+    return vb < batched.length ? Math.max(high, batched[vb]) : high;
   }
 
   /** Makes every batch fail with this message (null: stop failing); a disk-full drill. */
@@ -432,5 +489,7 @@ final class BucketStore implements AutoCloseable {
     syncWrites.close();
     dbOptions.close();
     cfOptions.close();
+    keysOptions.close();
+    seqnosOptions.close();
   }
 }

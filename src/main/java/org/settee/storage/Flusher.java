@@ -10,9 +10,11 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.rocksdb.RocksDBException;
 import org.settee.kv.Bucket;
+import org.settee.kv.FailoverLog;
 import org.settee.kv.Item;
 import org.settee.kv.ItemKey;
 import org.settee.kv.VBucket;
+import org.settee.kv.VBucketState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +49,19 @@ final class Flusher implements Runnable {
 
   private final Bucket bucket;
   private final BucketStore store;
+
+  /**
+   * Each vBucket's high seqno as of the batches written so far: all of it goes into every batch
+   * ({@link StorageLayout#HIGH_SEQNOS}). Storage thread only.
+   */
+  private final long[] highSeqnos;
+
+  /**
+   * What each vBucket's record on disk says besides its high seqno (null: not written by this
+   * flusher yet): a batch rewrites the record only when this changed. Storage thread only.
+   */
+  private final StateOnDisk[] statesOnDisk;
+
   private final Thread thread;
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private final LongAdder persistedItems = new LongAdder();
@@ -56,9 +71,17 @@ final class Flusher implements Runnable {
   private volatile boolean failing;
   private volatile boolean crashed;
 
+  /** A vBucket record's content but its high seqno. */
+  private record StateOnDisk(VBucketState state, long purgeSeqno, List<FailoverLog.Entry> log) {}
+
   Flusher(Bucket bucket, BucketStore store) {
     this.bucket = bucket;
     this.store = store;
+    this.highSeqnos = new long[bucket.numVBuckets()];
+    for (int i = 0; i < highSeqnos.length; i++) {
+      highSeqnos[i] = bucket.vbucket(i).persistedSeqno();
+    }
+    this.statesOnDisk = new StateOnDisk[bucket.numVBuckets()];
     this.thread = new Thread(this, "settee-flusher-" + bucket.name());
     this.thread.setDaemon(true);
   }
@@ -186,6 +209,9 @@ final class Flusher implements Runnable {
     if (items.size() == 1) {
       return items; // the common case under a spread load: one mutation per vBucket per round
     }
+    if (items.size() <= SMALL_ROUND) {
+      return latestPerKeySmall(items);
+    }
     HashSet<ItemKey> seen = new HashSet<>(items.size() * 2);
     ArrayList<Item> latest = new ArrayList<>(items.size());
     for (int i = items.size() - 1; i >= 0; i--) {
@@ -195,6 +221,24 @@ final class Flusher implements Runnable {
       }
     }
     Collections.reverse(latest);
+    return latest;
+  }
+
+  /** Up to this many mutations, comparing each with the later ones beats building a hash set. */
+  private static final int SMALL_ROUND = 8;
+
+  private static List<Item> latestPerKeySmall(List<Item> items) {
+    ArrayList<Item> latest = new ArrayList<>(items.size());
+    next:
+    for (int i = 0; i < items.size(); i++) {
+      ItemKey key = items.get(i).key();
+      for (int j = i + 1; j < items.size(); j++) {
+        if (items.get(j).key().equals(key)) {
+          continue next; // a later version follows
+        }
+      }
+      latest.add(items.get(i));
+    }
     return latest;
   }
 
@@ -228,8 +272,11 @@ final class Flusher implements Runnable {
       return 0;
     }
     int count = 0;
+    long[] highs = highSeqnos.clone(); // installed once the batch is on disk
+    StateOnDisk[] states = new StateOnDisk[taken.size()];
     try (BucketStore.Batch batch = store.flusherBatch()) {
-      for (Taken t : taken) {
+      for (int i = 0; i < taken.size(); i++) {
+        Taken t = taken.get(i);
         int vb = t.vb().id();
         if (t.dirty().emptyFirst()) {
           batch.deleteVBucketItems(vb);
@@ -237,13 +284,15 @@ final class Flusher implements Runnable {
         for (Item item : t.latest()) {
           batch.put(vb, item);
         }
-        batch.vbucket(
-            vb,
-            t.vb().state(),
-            t.dirty().highSeqno(),
-            t.vb().purgeSeqno(),
-            t.dirty().failoverLog());
+        highs[vb] = t.dirty().highSeqno();
+        StateOnDisk state =
+            new StateOnDisk(t.vb().state(), t.vb().purgeSeqno(), t.dirty().failoverLog());
+        if (t.dirty().emptyFirst() || !state.equals(statesOnDisk[vb])) {
+          batch.vbucket(vb, state.state(), highs[vb], state.purgeSeqno(), state.log());
+          states[i] = state;
+        }
       }
+      batch.highSeqnos(highs);
       batch.commit();
       count = batch.items();
     } catch (RocksDBException | RuntimeException e) {
@@ -260,8 +309,12 @@ final class Flusher implements Runnable {
       }
       return 0;
     }
-    for (Taken t : taken) {
-      t.vb().persisted(t.dirty());
+    System.arraycopy(highs, 0, highSeqnos, 0, highs.length);
+    for (int i = 0; i < taken.size(); i++) {
+      if (states[i] != null) {
+        statesOnDisk[taken.get(i).vb().id()] = states[i];
+      }
+      taken.get(i).vb().persisted(taken.get(i).dirty());
     }
     persistedItems.add(count);
     if (failing) {

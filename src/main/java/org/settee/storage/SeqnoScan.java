@@ -37,7 +37,7 @@ public final class SeqnoScan implements AutoCloseable {
     long diskHigh;
     try {
       StorageLayout.VBucketRecord state = store.vbucketRecord(vb, options);
-      diskHigh = state == null ? 0 : state.highSeqno();
+      diskHigh = store.persistedHighSeqno(vb, state, options);
     } catch (RocksDBException | RuntimeException e) {
       // Not yet known to the store, so nobody else would ever release these.
       options.close();

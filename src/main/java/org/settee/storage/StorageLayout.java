@@ -18,6 +18,9 @@ import org.settee.kv.VBucketState;
  *                                                               and removed by compaction)
  *   vbstate  [vb u16]                     -> vBucket record (below)
  *   default  "clean_shutdown"             -> 1 byte, written by a clean close, deleted at open
+ *   default  "high_seqnos"                -> version u8 (1), count u16, then count x u64: each
+ *                                            vBucket's persisted high seqno, rewritten whole by
+ *                                            every flusher batch (see below)
  *
  *   item record                                vBucket record
  *   +0  version u8 (1)                         +0  version u8 (2)
@@ -33,6 +36,13 @@ import org.settee.kv.VBucketState;
  * </pre>
  *
  * All integers big-endian, so keys sort by vBucket, then by key or seqno.
+ *
+ * <p>A vBucket record's high seqno is a lower bound: the flusher rewrites a vBucket's record only
+ * when its state, purge seqno or failover log changed, and puts every vBucket's high seqno in the
+ * one {@code high_seqnos} record of each batch instead (one write per batch rather than one per
+ * vBucket, which cost as much as the items under a load spread over all vBuckets; issue 4). A
+ * vBucket's persisted high seqno is the larger of the two. Warmup and a clean close write every
+ * record exact.
  *
  * <p>A version 1 vBucket record (written before the purge seqno was kept) has no purge seqno:
  * failover entries u16 at +10, entries at +12. It reads as purge seqno 0, what the node then had in
@@ -53,6 +63,9 @@ final class StorageLayout {
   static final byte EXPIRED = 2;
   static final byte[] CLEAN_SHUTDOWN =
       "clean_shutdown".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  static final byte[] HIGH_SEQNOS =
+      "high_seqnos".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  static final byte HIGH_SEQNOS_VERSION = 1;
 
   private StorageLayout() {}
 
@@ -173,5 +186,40 @@ final class StorageLayout {
       log.add(new FailoverLog.Entry(b.getLong(), b.getLong()));
     }
     return new VBucketRecord(state, high, purge, log);
+  }
+
+  /** The {@code high_seqnos} record: every vBucket's persisted high seqno, by vBucket id. */
+  static byte[] encodeHighSeqnos(long[] highSeqnos) {
+    ByteBuffer b = ByteBuffer.allocate(3 + 8 * highSeqnos.length);
+    b.put(HIGH_SEQNOS_VERSION).putShort((short) highSeqnos.length);
+    for (long seqno : highSeqnos) {
+      b.putLong(seqno);
+    }
+    return b.array();
+  }
+
+  /**
+   * Reads a {@code high_seqnos} record (null: none yet, all zero).
+   *
+   * @throws CorruptStorageException when it is not one
+   */
+  static long[] decodeHighSeqnos(byte[] record) {
+    if (record == null) {
+      return new long[0];
+    }
+    ByteBuffer b = ByteBuffer.wrap(record);
+    if (record.length < 3 || b.get() != HIGH_SEQNOS_VERSION) {
+      throw new CorruptStorageException("unknown high-seqnos record");
+    }
+    int count = Short.toUnsignedInt(b.getShort());
+    if (record.length != 3 + 8 * count) {
+      throw new CorruptStorageException(
+          "high-seqnos record of " + record.length + " bytes for " + count + " vBuckets");
+    }
+    long[] seqnos = new long[count];
+    for (int i = 0; i < count; i++) {
+      seqnos[i] = b.getLong();
+    }
+    return seqnos;
   }
 }

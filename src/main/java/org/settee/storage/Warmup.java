@@ -45,6 +45,15 @@ final class Warmup {
     boolean unclean = !clean;
     long[] high = new long[bucket.numVBuckets()];
     long[] count = {loadItems(high)};
+    long[] batched;
+    try {
+      batched = store.highSeqnos(null);
+    } catch (RocksDBException e) {
+      throw new CorruptStorageException("cannot read the high seqnos: " + e.getMessage(), e);
+    }
+    for (int vb = 0; vb < Math.min(batched.length, high.length); vb++) {
+      high[vb] = Math.max(high[vb], batched[vb]);
+    }
     store.forEachVBucket(
         (vb, record) ->
             vbucket(vb)

@@ -1,9 +1,11 @@
 package org.settee.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.settee.kv.FailoverLog;
@@ -82,5 +84,17 @@ class StorageLayoutTest {
     log.forEach(e -> v1.putLong(e.uuid()).putLong(e.seqno()));
     assertThat(StorageLayout.decodeVBucket(v1.array()))
         .isEqualTo(new StorageLayout.VBucketRecord(VBucketState.REPLICA, 77, 0, log));
+  }
+
+  @Test
+  void theHighSeqnosRecordRoundTripsAndABrokenOneIsAClearError() {
+    long[] seqnos = {0, 7, Long.MAX_VALUE, 1};
+    assertThat(StorageLayout.decodeHighSeqnos(StorageLayout.encodeHighSeqnos(seqnos)))
+        .containsExactly(seqnos);
+    assertThat(StorageLayout.decodeHighSeqnos(null)).isEmpty();
+    byte[] truncated = Arrays.copyOf(StorageLayout.encodeHighSeqnos(seqnos), 20);
+    assertThatThrownBy(() -> StorageLayout.decodeHighSeqnos(truncated))
+        .isInstanceOf(CorruptStorageException.class)
+        .hasMessageContaining("4 vBuckets");
   }
 }

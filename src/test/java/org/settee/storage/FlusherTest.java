@@ -1,0 +1,114 @@
+package org.settee.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.ReadOptions;
+import org.settee.kv.Bucket;
+import org.settee.kv.BucketSettings;
+import org.settee.kv.BucketType;
+import org.settee.kv.Item;
+import org.settee.kv.ItemKey;
+import org.settee.kv.StoreMode;
+import org.settee.kv.VBucket;
+import org.settee.protocol.Datatype;
+import org.settee.util.Clock;
+
+/** The flusher's rounds, run one at a time on the test's thread (its own thread never starts). */
+class FlusherTest {
+  @TempDir Path dir;
+
+  private static Bucket bucket() {
+    return new Bucket(new BucketSettings("b", BucketType.COUCHBASE, 100, 4, true), Clock.SYSTEM);
+  }
+
+  private static void set(VBucket vb, String key, String value) {
+    vb.store(
+        StoreMode.SET,
+        ItemKey.of(key),
+        value.getBytes(StandardCharsets.UTF_8),
+        0,
+        0,
+        Datatype.RAW,
+        0,
+        false);
+  }
+
+  private static Item item(String key, long seqno) {
+    return new Item(ItemKey.of(key), new byte[] {'v'}, 0, seqno, 0, 0, seqno, seqno, false, 0);
+  }
+
+  @Test
+  void theLatestVersionOfEachKeyIsKeptInSeqnoOrder() {
+    List<Item> small = List.of(item("a", 1), item("b", 2), item("a", 3), item("c", 4));
+    assertThat(Flusher.latestPerKey(small)).extracting(Item::bySeqno).containsExactly(2L, 3L, 4L);
+
+    List<Item> large = new ArrayList<>();
+    for (int seqno = 1; seqno <= 40; seqno++) {
+      large.add(item("k" + (seqno % 10), seqno)); // k1..k9, k0, then again: 31..40 are the last
+    }
+    assertThat(Flusher.latestPerKey(large))
+        .extracting(Item::bySeqno)
+        .containsExactly(31L, 32L, 33L, 34L, 35L, 36L, 37L, 38L, 39L, 40L);
+  }
+
+  @Test
+  void aVBucketRecordIsRewrittenOnlyWhenMoreThanItsHighSeqnoChangedYetReadersSeeEverySeqno()
+      throws Exception {
+    Bucket bucket = bucket();
+    try (BucketStore store = BucketStore.open(dir)) {
+      new Warmup(bucket, store).run();
+      Flusher flusher = new Flusher(bucket, store);
+      VBucket vb = bucket.vbucket(1);
+      vb.trackDirty(() -> {});
+      for (int i = 1; i <= 3; i++) {
+        set(vb, "doc-" + i, "v" + i);
+        assertThat(flusher.flushOnce()).isEqualTo(1);
+      }
+      assertThat(vb.persistedSeqno()).isEqualTo(3);
+      try (ReadOptions now = new ReadOptions()) {
+        StorageLayout.VBucketRecord record = store.vbucketRecord(1, now);
+        // Written by the first round only: nothing but the high seqno changed since.
+        assertThat(record.highSeqno()).isEqualTo(1);
+        assertThat(store.persistedHighSeqno(1, record, now)).isEqualTo(3);
+      }
+      try (SeqnoScan scan = store.openScan(1, 0, Long.MAX_VALUE)) {
+        List<Item> out = new ArrayList<>();
+        scan.read(100, Long.MAX_VALUE, out);
+        assertThat(scan.snapshotEnd()).isEqualTo(3);
+        assertThat(out).extracting(Item::bySeqno).containsExactly(1L, 2L, 3L);
+      }
+
+      // A flush changes the failover log: its record is written again, with it.
+      vb.flush();
+      set(vb, "after-flush", "x");
+      flusher.flushOnce();
+      try (ReadOptions now = new ReadOptions()) {
+        StorageLayout.VBucketRecord record = store.vbucketRecord(1, now);
+        assertThat(record.highSeqno()).isEqualTo(4);
+        assertThat(record.failoverLog()).isEqualTo(vb.failoverLog().entries());
+      }
+      set(vb, "after-flush", "y");
+      flusher.flushOnce();
+      // No clean close: the next open sees the store as after a crash.
+    }
+
+    Bucket restarted = bucket();
+    try (BucketStore store = BucketStore.open(dir)) {
+      Warmup.Result result = new Warmup(restarted, store).run();
+      assertThat(result.uncleanShutdown()).isTrue();
+      VBucket vb = restarted.vbucket(1);
+      assertThat(vb.highSeqno()).isEqualTo(5);
+      assertThat(vb.persistedSeqno()).isEqualTo(5);
+      try (ReadOptions now = new ReadOptions()) {
+        // Warmup writes every record exact.
+        assertThat(store.vbucketRecord(1, now).highSeqno()).isEqualTo(5);
+      }
+    }
+  }
+}
