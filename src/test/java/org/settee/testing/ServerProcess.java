@@ -4,15 +4,19 @@ import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * A Settee server in a process of its own (the test's classpath, {@code settee server}), for faults
@@ -23,12 +27,15 @@ public final class ServerProcess implements AutoCloseable {
       Pattern.compile("ready: kv port (\\d+), management port (\\d+)");
 
   private final Process process;
+  private final Path nativeDir;
   private final int kvPort;
   private final int mgmtPort;
   private final List<String> output;
 
-  private ServerProcess(Process process, int kvPort, int mgmtPort, List<String> output) {
+  private ServerProcess(
+      Process process, Path nativeDir, int kvPort, int mgmtPort, List<String> output) {
     this.process = process;
+    this.nativeDir = nativeDir;
     this.kvPort = kvPort;
     this.mgmtPort = mgmtPort;
     this.output = output;
@@ -61,6 +68,11 @@ public final class ServerProcess implements AutoCloseable {
             "64");
     pb.redirectErrorStream(true);
     pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    // RocksDB copies its native library to a temporary file that only a normal exit deletes: each
+    // kill -9 would leave one (about 15 MB) in /tmp. Here it goes to a directory of this process's
+    // own, deleted once the process is gone.
+    Path nativeDir = Files.createTempDirectory("settee-native-");
+    pb.environment().put("ROCKSDB_SHAREDLIB_DIR", nativeDir.toString());
     Process p = pb.start();
     try {
       BufferedReader out =
@@ -76,12 +88,13 @@ public final class ServerProcess implements AutoCloseable {
           drain.setDaemon(true);
           drain.start();
           return new ServerProcess(
-              p, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), seen);
+              p, nativeDir, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), seen);
         }
       }
       throw new AssertionError("the server never said it was ready:\n" + String.join("\n", seen));
     } catch (IOException | RuntimeException | AssertionError e) {
       p.destroyForcibly();
+      deleteWhenDead(p, nativeDir);
       throw e;
     }
   }
@@ -100,6 +113,7 @@ public final class ServerProcess implements AutoCloseable {
     if (!process.waitFor(10, TimeUnit.SECONDS)) {
       throw new AssertionError("the server process did not die");
     }
+    deleteWhenDead(process, nativeDir);
   }
 
   /**
@@ -135,5 +149,23 @@ public final class ServerProcess implements AutoCloseable {
   @Override
   public void close() {
     process.destroyForcibly();
+    deleteWhenDead(process, nativeDir);
+  }
+
+  private static void deleteWhenDead(Process p, Path dir) {
+    try {
+      if (!p.waitFor(10, TimeUnit.SECONDS) || !Files.exists(dir)) {
+        return; // still mapped by a live process (leave it), or gone already
+      }
+      try (Stream<Path> files = Files.walk(dir)) {
+        for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(f);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + dir, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
