@@ -38,7 +38,12 @@ public final class Cookie {
   private final int maxItemSize;
   private final CommandExecutor executor;
   private boolean offloaded;
+
+  /** The key's disk read completed and memory answers for it: the run after it asks no disk. */
   private boolean fetched;
+
+  /** {@link VBucket#removals()} before that read: a removal since sends a miss back to disk. */
+  private long fetchedRemovals;
 
   /** Off-loop work submitted and not yet completed: the request is released when none is left. */
   private int pendingOffloads;
@@ -138,8 +143,9 @@ public final class Cookie {
     fetchVBucket = vb;
     fetchKey = key;
     BackgroundFetcher fetcher = bucket().fetcher();
-    // Read before the check: a removal after it makes the operation's miss go to disk.
-    long removals = vb.fullRemovals();
+    // Read before the check (or before the disk read that settled the key): a removal after it
+    // makes the operation's miss go to disk.
+    long removals = fetched ? fetchedRemovals : vb.removals();
     if (fetched || fetcher == null || !vb.needsFetch(key)) {
       if (fetcher != null && vb.isFullEviction()) {
         vb.guardMisses(removals);
@@ -165,12 +171,16 @@ public final class Cookie {
   private void fetchAndRunAgain(BackgroundFetcher fetcher) {
     VBucket vb = fetchVBucket;
     ItemKey key = fetchKey;
+    long removals = vb.removals(); // before the disk read starts: see VBucket.restoreFetched
     offload(
         fetcher.executor(),
         () -> fetcher.fetch(vb.id(), key),
         item -> {
-          vb.restoreFetched(key, item);
-          fetched = true;
+          // A refused read leaves fetched false: the next run finds the key absent and reads the
+          // disk again. Each refusal needs a removal in this vBucket during the read: retries are
+          // rare and end once a read fits between two pager passes.
+          fetched = vb.restoreFetched(key, item, removals);
+          fetchedRemovals = removals;
           executor.execute(this);
         });
   }

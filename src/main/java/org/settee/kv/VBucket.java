@@ -80,9 +80,11 @@ public final class VBucket {
   private volatile boolean evictedAny;
 
   /**
-   * Items the pager removed whole (full eviction): a command's miss is trusted only without one.
+   * Items that left memory whole while the disk may still hold a version of them: the pager's (full
+   * eviction), the tombstone purge's, a deletion's without tombstones. A miss, or a disk read, is
+   * trusted only if none happened since the command last knew where its key was.
    */
-  private volatile long fullRemovals;
+  private volatile long removals;
 
   /**
    * The vBucket and removal count a command on this thread checked residency against (full eviction
@@ -148,9 +150,10 @@ public final class VBucket {
 
   /**
    * Full eviction: from now until {@link #clearGuard}, a miss of a command on this thread counts as
-   * "not there" only if the pager removed nothing from this vBucket since {@code removals} (read
-   * with {@link #fullRemovals()} before the command's residency check); otherwise the operation
-   * throws {@link ValueNotResident} and the command reads the key from disk first.
+   * "not there" only if nothing left this vBucket's memory since {@code removals} (read with {@link
+   * #removals()} before the command's residency check, or before the disk read that settled its
+   * key); otherwise the operation throws {@link ValueNotResident} and the command reads the key
+   * from disk first.
    */
   public void guardMisses(long removals) {
     MISS_GUARD.set(new MissGuard(this, removals));
@@ -161,9 +164,9 @@ public final class VBucket {
     MISS_GUARD.remove();
   }
 
-  /** How many items the pager removed whole from this vBucket so far (full eviction). */
-  public long fullRemovals() {
-    return fullRemovals;
+  /** How many items left this vBucket's memory whole so far (see {@link #restoreFetched}). */
+  public long removals() {
+    return removals;
   }
 
   public boolean isFullEviction() {
@@ -192,14 +195,28 @@ public final class VBucket {
    * Puts back what a background fetch read from disk, unless memory moved on meanwhile (a newer
    * version was written, the item is resident again, or a flush emptied the vBucket).
    *
+   * <p>Under full eviction the key may also have come and gone while the disk was read: a newer
+   * version written, persisted and removed by the pager, or a deletion whose tombstone was purged.
+   * The read may then predate that version (installed, it would shadow the newer one on disk, or
+   * bring a deleted document back), and so may its "no such key". Such a read is refused: with no
+   * way to tell which key left memory, any removal since {@code removalsBefore} refuses it.
+   *
    * @param fromDisk the stored item, or null when the disk has no such key
+   * @param removalsBefore {@link #removals()} read before the disk read started
+   * @return false when the read was refused and the key must be read from disk again; true when
+   *     memory answers for the key (a miss, under {@link #guardMisses} with {@code removalsBefore},
+   *     means "no such key")
    */
-  public synchronized void restoreFetched(ItemKey key, Item fromDisk) {
-    // The disk keeps flushed items until the flusher's batch deletes them: they are not data.
-    if (fromDisk == null || fromDisk.bySeqno() <= flushSeqno) {
-      return;
-    }
+  public synchronized boolean restoreFetched(ItemKey key, Item fromDisk, long removalsBefore) {
     Item current = items.get(key);
+    if (current == null && fullEviction && removals != removalsBefore) {
+      return false;
+    }
+    // The disk keeps flushed items until the flusher's batch deletes them: they are not data.
+    // (A flush removes without counting: nothing the disk held before it may come back.)
+    if (fromDisk == null || fromDisk.bySeqno() <= flushSeqno) {
+      return true;
+    }
     if (current == null) {
       if (fullEviction) {
         items.put(key, fromDisk);
@@ -211,6 +228,7 @@ public final class VBucket {
       stats.memoryReleased(current.memoryFootprint());
       stats.memoryUsed(restored.memoryFootprint());
     }
+    return true;
   }
 
   /**
@@ -235,7 +253,7 @@ public final class VBucket {
       stats.memoryReleased(item.memoryFootprint());
       if (fullEviction) {
         items.remove(item.key());
-        fullRemovals++;
+        removals++;
         freed += item.memoryFootprint();
       } else {
         Item evicted = item.withoutValue();
@@ -773,6 +791,7 @@ public final class VBucket {
     }
     for (Item item : purged) {
       items.remove(item.key());
+      removals++;
       stats.memoryReleased(item.memoryFootprint());
       purgeSeqno = Math.max(purgeSeqno, item.bySeqno());
     }
@@ -817,9 +836,9 @@ public final class VBucket {
     Item item = items.get(key);
     if (item == null && fullEviction) {
       MissGuard guard = MISS_GUARD.get();
-      if (guard != null && guard.vb() == this && guard.removals() != fullRemovals) {
-        // The pager may have removed this very key since the command found it in memory: only
-        // the disk can say whether it exists.
+      if (guard != null && guard.vb() == this && guard.removals() != removals) {
+        // This very key may have left memory since the command knew where it was: only the disk
+        // can say whether it exists.
         throw ValueNotResident.INSTANCE;
       }
     }
@@ -889,6 +908,7 @@ public final class VBucket {
     }
     if (deleted && !keepTombstones) {
       items.remove(key);
+      removals++;
     } else {
       items.put(key, item);
       stats.memoryUsed(item.memoryFootprint());

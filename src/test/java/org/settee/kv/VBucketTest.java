@@ -596,13 +596,13 @@ class VBucketTest {
       set("on disk");
       vb.persisted(vb.dirty(Integer.MAX_VALUE));
       try {
-        vb.guardMisses(vb.fullRemovals()); // the command's check: the key is in memory
+        vb.guardMisses(vb.removals()); // the command's check: the key is in memory
         assertThat(vb.evictClean(Long.MAX_VALUE)).as("the pager removes it").isPositive();
         org.junit.jupiter.api.Assertions.assertThrows(
             ValueNotResident.class, () -> store(StoreMode.ADD, "new", 0));
         org.junit.jupiter.api.Assertions.assertThrows(ValueNotResident.class, () -> vb.get(key));
         // Checked again after the removal (the disk said there is no such key): a miss is a miss.
-        vb.guardMisses(vb.fullRemovals());
+        vb.guardMisses(vb.removals());
         assertThat(store(StoreMode.ADD, "new", 0).status()).isEqualTo(Status.SUCCESS);
       } finally {
         VBucket.clearGuard();
