@@ -16,11 +16,18 @@ public final class FailoverLog {
 
   private final List<Entry> entries = new ArrayList<>();
 
+  /**
+   * {@link #entries} as an immutable copy, made when the log changes (rarely) rather than at each
+   * call: the flusher asks every dirty vBucket for it every round.
+   */
+  private List<Entry> snapshot = List.of();
+
   public synchronized void add(long uuid, long seqno) {
     entries.add(0, new Entry(uuid, seqno));
     if (entries.size() > MAX_ENTRIES) {
       entries.remove(entries.size() - 1);
     }
+    snapshot = List.copyOf(entries);
   }
 
   /** Replaces the whole log (warmup), newest first; an empty list leaves it as it is. */
@@ -30,6 +37,7 @@ public final class FailoverLog {
     }
     entries.clear();
     entries.addAll(newestFirst.subList(0, Math.min(MAX_ENTRIES, newestFirst.size())));
+    snapshot = List.copyOf(entries);
   }
 
   public synchronized Entry latest() {
@@ -37,7 +45,7 @@ public final class FailoverLog {
   }
 
   public synchronized List<Entry> entries() {
-    return List.copyOf(entries);
+    return snapshot;
   }
 
   /**

@@ -193,8 +193,8 @@ public sealed class Item permits LockedItem {
     return ItemKey.hashOf(data, 0, keyLength());
   }
 
-  /** Whether two items are versions of the same key. */
-  boolean sameKey(Item o) {
+  /** Whether two items are versions of the same key (compared in place). */
+  public boolean sameKey(Item o) {
     return Arrays.equals(data, 0, keyLength(), o.data, 0, o.keyLength());
   }
 
@@ -210,6 +210,16 @@ public sealed class Item permits LockedItem {
 
   public int valueLength() {
     return isResident() ? data.length - keyLength() : 0;
+  }
+
+  /** Puts the key into {@code out} (no copy on the way). */
+  public void putKey(java.nio.ByteBuffer out) {
+    out.put(data, 0, keyLength());
+  }
+
+  /** Puts the value into {@code out} (no copy on the way); nothing when evicted. */
+  public void putValue(java.nio.ByteBuffer out) {
+    out.put(data, keyLength(), valueLength());
   }
 
   /** Writes the key into {@code out} (no copy on the way). */

@@ -231,13 +231,13 @@ final class Flusher implements Runnable {
     ArrayList<Item> latest = new ArrayList<>(items.size());
     next:
     for (int i = 0; i < items.size(); i++) {
-      ItemKey key = items.get(i).key();
+      Item item = items.get(i);
       for (int j = i + 1; j < items.size(); j++) {
-        if (items.get(j).key().equals(key)) {
+        if (items.get(j).sameKey(item)) {
           continue next; // a later version follows
         }
       }
-      latest.add(items.get(i));
+      latest.add(item);
     }
     return latest;
   }

@@ -95,18 +95,22 @@ final class StorageLayout {
   }
 
   static byte[] encodeItem(Item item) {
-    byte[] value = item.value();
-    return ByteBuffer.allocate(ITEM_HEADER + value.length)
-        .put(RECORD_VERSION)
+    ByteBuffer record = ByteBuffer.allocate(ITEM_HEADER + item.valueLength());
+    putItem(item, record);
+    return record.array();
+  }
+
+  /** Puts the item record ({@link #encodeItem}) into {@code out}. */
+  static void putItem(Item item, ByteBuffer out) {
+    out.put(RECORD_VERSION)
         .putInt(item.flags())
         .putLong(item.cas())
         .putInt((int) item.expiry())
         .put((byte) item.datatype())
         .put(item.deletedByExpiry() ? EXPIRED : item.deleted() ? DELETED : LIVE)
         .putLong(item.bySeqno())
-        .putLong(item.revSeqno())
-        .put(value)
-        .array();
+        .putLong(item.revSeqno());
+    item.putValue(out);
   }
 
   static Item decodeItem(byte[] storedKey, byte[] record) {
