@@ -35,7 +35,6 @@ final class BucketStore implements AutoCloseable {
   private final Path dir;
   private final DBOptions dbOptions;
   private final ColumnFamilyOptions cfOptions;
-  private final ColumnFamilyOptions keysOptions;
   private final ColumnFamilyOptions seqnosOptions;
   private final List<ColumnFamilyHandle> handles = new ArrayList<>();
   private final RocksDB db;
@@ -60,12 +59,11 @@ final class BucketStore implements AutoCloseable {
     this.fresh = fresh;
     this.dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
     this.cfOptions = new ColumnFamilyOptions().setCompressionType(CompressionType.LZ4_COMPRESSION);
-    this.keysOptions = keysOptions();
     this.seqnosOptions = seqnosOptions();
     List<ColumnFamilyDescriptor> cfs =
         List.of(
             new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
-            new ColumnFamilyDescriptor(bytes("keys"), keysOptions),
+            new ColumnFamilyDescriptor(bytes("keys"), cfOptions),
             new ColumnFamilyDescriptor(bytes("seqnos"), seqnosOptions),
             new ColumnFamilyDescriptor(bytes("vbstate"), cfOptions));
     this.db = RocksDB.open(dbOptions, dir.toString(), cfs, handles);
@@ -73,20 +71,6 @@ final class BucketStore implements AutoCloseable {
     keys = handles.get(1);
     seqnos = handles.get(2);
     vbstate = handles.get(3);
-  }
-
-  /**
-   * The key index takes one insert per mutation at a random place: in RocksDB's default 64 MiB
-   * memtable that insert walks a skip list far larger than the CPU caches, and was the flusher's
-   * largest cost. Memtables of 8 MiB halve it; the extra flushes and compactions cost less than
-   * they save (docs/benchmarks.md, issue 4). More of them may wait for flushing, so a burst does
-   * not stall writes.
-   */
-  private static ColumnFamilyOptions keysOptions() {
-    return new ColumnFamilyOptions()
-        .setCompressionType(CompressionType.LZ4_COMPRESSION)
-        .setWriteBufferSize(8L << 20)
-        .setMaxWriteBufferNumber(4);
   }
 
   /**
@@ -525,7 +509,6 @@ final class BucketStore implements AutoCloseable {
     syncWrites.close();
     dbOptions.close();
     cfOptions.close();
-    keysOptions.close();
     seqnosOptions.close();
   }
 }
