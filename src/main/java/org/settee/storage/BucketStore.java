@@ -168,6 +168,9 @@ final class BucketStore implements AutoCloseable {
 
   private static final int MIN_SCRATCH = 64 << 10;
 
+  /** A scratch buffer grown past this (a large document) is dropped after its round. */
+  private static final int MAX_KEPT_SCRATCH = 1 << 20;
+
   /** A batch of writes that becomes durable all at once ({@link #commit}). */
   final class Batch implements AutoCloseable {
     private final WriteBatch batch;
@@ -263,6 +266,9 @@ final class BucketStore implements AutoCloseable {
         flusherBatch = null;
       } else {
         batch.clear();
+      }
+      if (reused && flusherScratch != null && flusherScratch.capacity() > MAX_KEPT_SCRATCH) {
+        flusherScratch = null; // one huge document must not pin its size in direct memory
       }
     }
   }

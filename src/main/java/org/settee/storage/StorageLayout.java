@@ -8,7 +8,7 @@ import org.settee.kv.Item;
 import org.settee.kv.VBucketState;
 
 /**
- * How a bucket's data sits in RocksDB. One instance per bucket, three column families:
+ * How a bucket's data sits in RocksDB. One instance per bucket, four column families:
  *
  * <pre>
  *   keys     [vb u16][key bytes]          -> item record (below)
@@ -41,8 +41,9 @@ import org.settee.kv.VBucketState;
  * when its state, purge seqno or failover log changed, and puts every vBucket's high seqno in the
  * one {@code high_seqnos} record of each batch instead (one write per batch rather than one per
  * vBucket, which cost as much as the items under a load spread over all vBuckets; issue 4). A
- * vBucket's persisted high seqno is the larger of the two. Warmup and a clean close write every
- * record exact.
+ * vBucket's persisted high seqno is the larger of the two. Warmup writes every record exact. (A
+ * Settee from before this record ignores it and would take the record's lower bound: not a
+ * supported downgrade.)
  *
  * <p>A version 1 vBucket record (written before the purge seqno was kept) has no purge seqno:
  * failover entries u16 at +10, entries at +12. It reads as purge seqno 0, what the node then had in
@@ -102,6 +103,10 @@ final class StorageLayout {
 
   /** Puts the item record ({@link #encodeItem}) into {@code out}. */
   static void putItem(Item item, ByteBuffer out) {
+    if (!item.isResident()) {
+      // Only clean items lose their value, and clean items are on disk already.
+      throw new IllegalStateException("an item without its value cannot be stored");
+    }
     out.put(RECORD_VERSION)
         .putInt(item.flags())
         .putLong(item.cas())
