@@ -1,6 +1,7 @@
 package org.settee.kv;
 
 import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -213,12 +214,12 @@ public sealed class Item permits LockedItem {
   }
 
   /** Puts the key into {@code out} (no copy on the way). */
-  public void putKey(java.nio.ByteBuffer out) {
+  public void putKey(ByteBuffer out) {
     out.put(data, 0, keyLength());
   }
 
   /** Puts the value into {@code out} (no copy on the way); nothing when evicted. */
-  public void putValue(java.nio.ByteBuffer out) {
+  public void putValue(ByteBuffer out) {
     out.put(data, keyLength(), valueLength());
   }
 

@@ -9,16 +9,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -201,22 +196,8 @@ class CertificateReloadIT {
     return TestTls.send(trust, node.node().mgmtTlsPort(), "POST", RELOAD, body);
   }
 
-  private HttpResponse<String> plainReload(String body) throws Exception {
-    String auth =
-        Base64.getEncoder()
-            .encodeToString(
-                (EmbeddedNode.ADMIN + ":" + EmbeddedNode.ADMIN_PASSWORD)
-                    .getBytes(StandardCharsets.UTF_8));
-    try (HttpClient http = HttpClient.newHttpClient()) {
-      return http.send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.node().mgmtPort() + RELOAD))
-              .header("Authorization", "Basic " + auth)
-              .header("Content-Type", "application/json")
-              .timeout(WITHIN)
-              .POST(HttpRequest.BodyPublishers.ofString(body))
-              .build(),
-          HttpResponse.BodyHandlers.ofString());
-    }
+  private HttpResponse<String> plainReload(String body) {
+    return TestTls.sendPlain(node.node().mgmtPort(), "POST", RELOAD, body);
   }
 
   private static List<X509Certificate> storedChain(Path certs) {

@@ -5,17 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
@@ -35,6 +30,7 @@ import org.settee.security.PemFiles;
 import org.settee.security.TlsMaterial;
 import org.settee.testing.EmbeddedNode;
 import org.settee.testing.KvTestClient;
+import org.settee.testing.TestTls;
 
 /**
  * {@code POST /node/controller/loadTrustedCAs}: the CA certificates in {@code inbox/CA/} join the
@@ -209,20 +205,7 @@ class TrustedCasIT {
   }
 
   /** Plain HTTP: with mandatory client certificates, HTTPS would need one too. */
-  private HttpResponse<String> send(String method, String path) throws Exception {
-    String auth =
-        Base64.getEncoder()
-            .encodeToString(
-                (EmbeddedNode.ADMIN + ":" + EmbeddedNode.ADMIN_PASSWORD)
-                    .getBytes(StandardCharsets.UTF_8));
-    try (HttpClient http = HttpClient.newHttpClient()) {
-      return http.send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.node().mgmtPort() + path))
-              .header("Authorization", "Basic " + auth)
-              .timeout(Duration.ofSeconds(10))
-              .method(method, HttpRequest.BodyPublishers.noBody())
-              .build(),
-          HttpResponse.BodyHandlers.ofString());
-    }
+  private HttpResponse<String> send(String method, String path) {
+    return TestTls.sendPlain(node.node().mgmtPort(), method, path, null);
   }
 }

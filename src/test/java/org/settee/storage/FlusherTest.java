@@ -111,4 +111,32 @@ class FlusherTest {
       }
     }
   }
+
+  @Test
+  void aDocumentLargerThanTheScratchBufferAndTheSmallOnesAfterItComeBackWhole() throws Exception {
+    Bucket bucket = bucket();
+    byte[] large = new byte[3 << 20]; // past the buffer kept between rounds
+    new java.util.Random(7).nextBytes(large);
+    try (BucketStore store = BucketStore.open(dir)) {
+      new Warmup(bucket, store).run();
+      Flusher flusher = new Flusher(bucket, store);
+      VBucket vb = bucket.vbucket(2);
+      vb.trackDirty(() -> {});
+      vb.store(StoreMode.SET, ItemKey.of("large"), large, 0, 0, Datatype.RAW, 0, false);
+      set(vb, "small-1", "a");
+      assertThat(flusher.flushOnce()).isEqualTo(2);
+      set(vb, "small-2", "b");
+      assertThat(flusher.flushOnce()).isEqualTo(1);
+    }
+    Bucket restarted = bucket();
+    try (BucketStore store = BucketStore.open(dir)) {
+      new Warmup(restarted, store).run();
+      VBucket vb = restarted.vbucket(2);
+      assertThat(vb.get(ItemKey.of("large")).item().value()).isEqualTo(large);
+      assertThat(vb.get(ItemKey.of("small-1")).item().value())
+          .isEqualTo("a".getBytes(StandardCharsets.UTF_8));
+      assertThat(vb.get(ItemKey.of("small-2")).item().value())
+          .isEqualTo("b".getBytes(StandardCharsets.UTF_8));
+    }
+  }
 }

@@ -64,15 +64,32 @@ public final class TestTls {
   /** As {@link #send(SSLContext, int, String, String)}, with a JSON body unless null. */
   public static HttpResponse<String> send(
       SSLContext tls, int port, String method, String path, String json) {
+    return request(java.util.Objects.requireNonNull(tls), port, method, path, json);
+  }
+
+  /**
+   * The same request over plain HTTP: for tests of the TLS port's settings that must not depend on
+   * it (a reload that drops TLS connections, mandatory client certificates).
+   */
+  public static HttpResponse<String> sendPlain(int port, String method, String path, String json) {
+    return request(null, port, method, path, json);
+  }
+
+  private static HttpResponse<String> request(
+      SSLContext tls, int port, String method, String path, String json) {
     String auth =
         Base64.getEncoder()
             .encodeToString(
                 (EmbeddedNode.ADMIN + ":" + EmbeddedNode.ADMIN_PASSWORD)
                     .getBytes(StandardCharsets.UTF_8));
-    try (HttpClient client =
-        HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build()) {
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+    if (tls != null) {
+      builder.sslContext(tls);
+    }
+    String scheme = tls == null ? "http" : "https";
+    try (HttpClient client = builder.build()) {
       HttpRequest.Builder request =
-          HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + path))
+          HttpRequest.newBuilder(URI.create(scheme + "://127.0.0.1:" + port + path))
               .header("Authorization", "Basic " + auth)
               .timeout(Duration.ofSeconds(10));
       if (json == null) {
