@@ -156,15 +156,16 @@ public sealed class Item permits LockedItem {
 
   /**
    * Builds an item straight from stored bytes, key and value copied once into the item's array
-   * (warmup and background fetches make millions of these).
+   * (warmup and background fetches make millions of these). Offsets are absolute indexes into the
+   * buffers, which may be direct (warmup reads RocksDB into reused native buffers).
    *
    * @param byExpiry a tombstone an expiry left (see {@link #deletedByExpiry})
    */
   public static Item fromStorage(
-      byte[] keySource,
+      ByteBuffer keySource,
       int keyOffset,
       int keyLength,
-      byte[] valueSource,
+      ByteBuffer valueSource,
       int valueOffset,
       int valueLength,
       int flags,
@@ -176,8 +177,8 @@ public sealed class Item permits LockedItem {
       boolean deleted,
       boolean byExpiry) {
     byte[] d = new byte[keyLength + valueLength];
-    System.arraycopy(keySource, keyOffset, d, 0, keyLength);
-    System.arraycopy(valueSource, valueOffset, d, keyLength, valueLength);
+    keySource.get(keyOffset, d, 0, keyLength);
+    valueSource.get(valueOffset, d, keyLength, valueLength);
     return new Item(
         d,
         keyLength,

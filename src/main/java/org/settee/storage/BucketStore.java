@@ -12,6 +12,7 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -60,6 +61,7 @@ final class BucketStore implements AutoCloseable {
     this.dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
     this.cfOptions = new ColumnFamilyOptions().setCompressionType(CompressionType.LZ4_COMPRESSION);
     this.seqnosOptions = seqnosOptions();
+        new ColumnFamilyOptions().setCompressionType(CompressionType.LZ4_COMPRESSION);
     List<ColumnFamilyDescriptor> cfs =
         List.of(
             new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
@@ -128,12 +130,23 @@ final class BucketStore implements AutoCloseable {
     db.put(meta, syncWrites, StorageLayout.CLEAN_SHUTDOWN, new byte[] {1});
   }
 
+  /** Writes every column family's memtable out to a table file and waits until they are. */
+  void flushMemtables() throws RocksDBException {
+    try (FlushOptions options = new FlushOptions().setWaitForFlush(true)) {
+      db.flush(options, handles);
+    }
+  }
+
   /** Reads every persisted vBucket state. */
   void forEachVBucket(BiConsumer<Integer, StorageLayout.VBucketRecord> visitor) {
     try (RocksIterator it = db.newIterator(vbstate)) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
         visitor.accept(StorageLayout.vbOf(it.key()), StorageLayout.decodeVBucket(it.value()));
       }
+      it.status(); // a read error must not pass for the end of the states
+    } catch (RocksDBException e) {
+      throw new CorruptStorageException(
+          "cannot read the vBucket states of " + dir + ": " + e.getMessage(), e);
     }
   }
 
@@ -145,13 +158,42 @@ final class BucketStore implements AutoCloseable {
         ReadOptions range =
             new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
         RocksIterator it = db.newIterator(keys, range)) {
+      // Key and record are read into reused native buffers: it.key() and it.value() made two
+      // byte arrays per item, zeroed, copied once more and dropped (about 7% of warmup's samples).
+      ByteBuffer key = ByteBuffer.allocateDirect(WARMUP_KEY_BUFFER);
+      ByteBuffer record = ByteBuffer.allocateDirect(WARMUP_RECORD_BUFFER);
       for (it.seekToFirst(); it.isValid(); it.next()) {
-        byte[] k = it.key();
-        visitor.accept(StorageLayout.vbOf(k), StorageLayout.decodeItem(k, it.value()));
+        key = readInto(key, it::key);
+        record = readInto(record, it::value);
+        visitor.accept(StorageLayout.vbOf(key), StorageLayout.decodeItem(key, record));
         n++;
       }
+      // An iterator that stops on a read error looks like one at the end: without this check a
+      // damaged file would end warmup early and the bucket would serve without those items.
+      it.status();
+    } catch (RocksDBException e) {
+      throw new CorruptStorageException(
+          "cannot read the items of " + dir + ": " + e.getMessage(), e);
     }
     return n;
+  }
+
+  private static final int WARMUP_KEY_BUFFER = 512; // a stored key: 2 bytes of vBucket + <= 250
+  private static final int WARMUP_RECORD_BUFFER = 64 << 10;
+
+  /**
+   * Reads with {@code read} (RocksIterator's key or value into a buffer) into {@code buffer}, or
+   * into a larger buffer, returned, when it did not fit.
+   */
+  private static ByteBuffer readInto(
+      ByteBuffer buffer, java.util.function.ToIntFunction<ByteBuffer> read) {
+    buffer.clear();
+    int size = read.applyAsInt(buffer);
+    if (size > buffer.capacity()) {
+      buffer = ByteBuffer.allocateDirect(size);
+      read.applyAsInt(buffer);
+    }
+    return buffer;
   }
 
   /**

@@ -95,6 +95,11 @@ final class StorageLayout {
     return ((storedKey[0] & 0xff) << 8) | (storedKey[1] & 0xff);
   }
 
+  /** The vBucket of the stored key at {@code storedKey}'s position. */
+  static int vbOf(ByteBuffer storedKey) {
+    return storedKey.getShort(storedKey.position()) & 0xffff;
+  }
+
   static byte[] encodeItem(Item item) {
     ByteBuffer record = ByteBuffer.allocate(ITEM_HEADER + item.valueLength());
     putItem(item, record);
@@ -119,29 +124,36 @@ final class StorageLayout {
   }
 
   static Item decodeItem(byte[] storedKey, byte[] record) {
-    if (record.length < ITEM_HEADER || record[0] != RECORD_VERSION) {
+    return decodeItem(ByteBuffer.wrap(storedKey), ByteBuffer.wrap(record));
+  }
+
+  /**
+   * Decodes the item whose stored key and record lie between each buffer's position and limit
+   * (neither buffer is moved).
+   */
+  static Item decodeItem(ByteBuffer storedKey, ByteBuffer record) {
+    int r = record.position();
+    int length = record.remaining();
+    if (length < ITEM_HEADER || record.get(r) != RECORD_VERSION) {
       throw new CorruptStorageException(
-          "item record of "
-              + record.length
-              + " bytes, version "
-              + (record.length > 0 ? record[0] : -1));
+          "item record of " + length + " bytes, version " + (length > 0 ? record.get(r) : -1));
     }
-    ByteBuffer b = ByteBuffer.wrap(record);
+    byte state = record.get(r + 18);
     return Item.fromStorage(
         storedKey,
-        2,
-        storedKey.length - 2,
+        storedKey.position() + 2,
+        storedKey.remaining() - 2,
         record,
-        ITEM_HEADER,
-        record.length - ITEM_HEADER,
-        b.getInt(1),
-        b.getLong(5),
-        b.getInt(13) & 0xffffffffL,
-        b.get(17) & 0xff,
-        b.getLong(ITEM_BY_SEQNO),
-        b.getLong(27),
-        b.get(18) != LIVE,
-        b.get(18) == EXPIRED);
+        r + ITEM_HEADER,
+        length - ITEM_HEADER,
+        record.getInt(r + 1),
+        record.getLong(r + 5),
+        record.getInt(r + 13) & 0xffffffffL,
+        record.get(r + 17) & 0xff,
+        record.getLong(r + ITEM_BY_SEQNO),
+        record.getLong(r + 27),
+        state != LIVE,
+        state == EXPIRED);
   }
 
   /** A vBucket's persisted state. */

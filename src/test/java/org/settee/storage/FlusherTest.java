@@ -62,7 +62,7 @@ class FlusherTest {
       throws Exception {
     Bucket bucket = bucket();
     try (BucketStore store = BucketStore.open(dir)) {
-      new Warmup(bucket, store).run();
+      new Warmup(bucket, store, System.nanoTime()).run();
       Flusher flusher = new Flusher(bucket, store);
       VBucket vb = bucket.vbucket(1);
       vb.trackDirty(() -> {});
@@ -100,7 +100,7 @@ class FlusherTest {
 
     Bucket restarted = bucket();
     try (BucketStore store = BucketStore.open(dir)) {
-      Warmup.Result result = new Warmup(restarted, store).run();
+      Warmup.Result result = new Warmup(restarted, store, System.nanoTime()).run();
       assertThat(result.uncleanShutdown()).isTrue();
       VBucket vb = restarted.vbucket(1);
       assertThat(vb.highSeqno()).isEqualTo(5);
@@ -118,7 +118,7 @@ class FlusherTest {
     byte[] large = new byte[3 << 20]; // past the buffer kept between rounds
     new java.util.Random(7).nextBytes(large);
     try (BucketStore store = BucketStore.open(dir)) {
-      new Warmup(bucket, store).run();
+      new Warmup(bucket, store, System.nanoTime()).run();
       Flusher flusher = new Flusher(bucket, store);
       VBucket vb = bucket.vbucket(2);
       vb.trackDirty(() -> {});
@@ -130,7 +130,7 @@ class FlusherTest {
     }
     Bucket restarted = bucket();
     try (BucketStore store = BucketStore.open(dir)) {
-      new Warmup(restarted, store).run();
+      new Warmup(restarted, store, System.nanoTime()).run();
       VBucket vb = restarted.vbucket(2);
       assertThat(vb.get(ItemKey.of("large")).item().value()).isEqualTo(large);
       assertThat(vb.get(ItemKey.of("small-1")).item().value())
