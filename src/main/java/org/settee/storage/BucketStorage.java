@@ -54,6 +54,7 @@ public final class BucketStorage implements AutoCloseable {
     BucketStore store = BucketStore.open(dir);
     try {
       Warmup.Result warmup = new Warmup(bucket, store, opening).run();
+      allowCompactions(store, bucket);
       Flusher flusher = new Flusher(bucket, store);
       boolean fullEviction = "fullEviction".equals(bucket.settings().evictionPolicy());
       for (int i = 0; i < bucket.numVBuckets(); i++) {
@@ -189,6 +190,11 @@ public final class BucketStorage implements AutoCloseable {
     flusher.submit(task);
   }
 
+  /** Table files of the key index not yet compacted (level 0): for tests and diagnostics. */
+  long keyIndexLevel0Files() {
+    return store.whileOpen(store::keyIndexLevel0Files);
+  }
+
   /** Entries in the seqno index, stale ones included. A full scan: for tests and diagnostics. */
   public long seqnoIndexEntries() {
     return store.seqnoIndexEntries();
@@ -217,6 +223,16 @@ public final class BucketStorage implements AutoCloseable {
       if (stopped) {
         store.close();
       }
+    }
+  }
+
+  private static void allowCompactions(BucketStore store, Bucket bucket) {
+    try {
+      store.allowCompactions();
+    } catch (RocksDBException e) {
+      throw new IllegalStateException(
+          "bucket " + bucket.name() + ": RocksDB refused to resume compactions: " + e.getMessage(),
+          e);
     }
   }
 

@@ -11,7 +11,7 @@ import org.settee.kv.Item;
 import org.settee.kv.ItemKey;
 import org.settee.kv.VBucketState;
 
-/** The store's seqno-index compaction, step by step. */
+/** The store's seqno-index compaction, step by step, and its write-ahead log's bound. */
 class BucketStoreTest {
   @TempDir Path dir;
 
@@ -54,6 +54,50 @@ class BucketStoreTest {
         scan.read(100, Long.MAX_VALUE, out);
         assertThat(out).extracting(Item::bySeqno).containsExactly(3L, 4L);
       }
+    }
+  }
+
+  private long writeAheadLogBytes() throws java.io.IOException {
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+      return files
+          .filter(p -> p.getFileName().toString().endsWith(".log"))
+          .mapToLong(p -> p.toFile().length())
+          .sum();
+    }
+  }
+
+  @Test
+  void aRarelyWrittenColumnFamilyDoesNotKeepTheWholeWriteAheadLogAlive() throws Exception {
+    try (BucketStore store = BucketStore.open(dir)) {
+      // One vBucket-state write, then 160 MB of items and no state write after it: unbounded, the
+      // log would keep all of it for the state's sake, and a start after a crash would replay it.
+      try (BucketStore.Batch batch = store.batch()) {
+        batch.vbucket(0, VBucketState.ACTIVE, 0, 0, List.of());
+        batch.commit();
+      }
+      byte[] value = new byte[1 << 20];
+      java.util.Random random = new java.util.Random(3);
+      for (int i = 1; i <= 160; i++) {
+        random.nextBytes(value); // incompressible, so the log is as large as the values
+        Item item = new Item(ItemKey.of("doc-" + i), value.clone(), 0, i, 0, 0, i, i, false, 0);
+        try (BucketStore.Batch batch = store.batch()) {
+          batch.put(1, item);
+          batch.commit();
+        }
+      }
+      assertThat(
+              org.settee.testing.EmbeddedNode.await(
+                  java.time.Duration.ofSeconds(30), () -> logBytesBelow(96L << 20)))
+          .as("write-ahead log bytes: %d", writeAheadLogBytes())
+          .isTrue();
+    }
+  }
+
+  private boolean logBytesBelow(long limit) {
+    try {
+      return writeAheadLogBytes() < limit;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 }

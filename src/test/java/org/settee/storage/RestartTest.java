@@ -99,4 +99,28 @@ class RestartTest {
         .isInstanceOf(CorruptStorageException.class)
         .hasMessageContaining("cannot read the items");
   }
+
+  @Test
+  void compactionsHeldForWarmupRunAgainOnceTheBucketServes() {
+    Bucket bucket = bucket();
+    try (BucketStorage storage = BucketStorage.open(dir, bucket, Runnable::run)) {
+      // 64 values of 1 MiB: the key index's 8 MiB memtable goes to a new level-0 file about
+      // every 8; past 4 such files RocksDB compacts them, but only if compactions were let go.
+      byte[] value = new byte[1 << 20];
+      Random random = new Random(11);
+      for (int i = 0; i < 64; i++) {
+        random.nextBytes(value);
+        byte[] key = ("big-" + i).getBytes(StandardCharsets.US_ASCII);
+        bucket
+            .vbucket(i % bucket.numVBuckets())
+            .store(StoreMode.SET, new ItemKey(key), value.clone(), 0, 0, Datatype.RAW, 0, false);
+        assertThat(EmbeddedNode.await(Duration.ofSeconds(30), () -> storage.diskQueueSize() == 0))
+            .isTrue();
+      }
+      assertThat(
+              EmbeddedNode.await(Duration.ofSeconds(30), () -> storage.keyIndexLevel0Files() < 4))
+          .as("key index files at level 0: %d", storage.keyIndexLevel0Files())
+          .isTrue();
+    }
+  }
 }
