@@ -116,7 +116,7 @@ public final class ServerTls {
   /** Presents {@code next} to every connection accepted from now on; cannot fail. */
   public void install(Prepared next) {
     Prepared previous = current.getAndSet(next);
-    if (previous.material() != next.material()) {
+    if (!TlsChannels.samePresented(previous.material(), next.material())) {
       LOG.info(
           "TLS: node certificate rotated to {} (expires {}); new connections use it",
           next.material().leaf().getSubjectX500Principal(),
@@ -131,7 +131,8 @@ public final class ServerTls {
 
   /**
    * Closes every open TLS connection (KV and HTTPS) accepted with another certificate than the one
-   * presented now; an HTTP request in progress on one gets its response first. Logs one line.
+   * presented now, compared by content ({@link TlsChannels#samePresented}): a reload of unchanged
+   * files drops none. An HTTP request in progress on one gets its response first. Logs one line.
    *
    * @return how many connections were asked to close
    */

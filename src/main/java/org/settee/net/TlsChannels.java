@@ -26,19 +26,31 @@ final class TlsChannels {
   }
 
   /**
-   * Asks every open channel accepted with another certificate than {@code current} to close (see
-   * {@link CertificateRetired}); returns how many were asked.
+   * Asks every open channel accepted with another certificate chain than {@code current}'s to close
+   * (see {@link CertificateRetired}); returns how many were asked.
    */
   int retireAllBut(TlsMaterial current, String reason) {
     CertificateRetired retired = new CertificateRetired(reason);
     int count = 0;
     for (Channel ch : open) {
-      if (ch.attr(ACCEPTED_WITH).get() != current) {
+      if (!samePresented(ch.attr(ACCEPTED_WITH).get(), current)) {
         // Runs on the channel's own loop, after whatever that loop was already asked to do.
         ch.pipeline().fireUserEventTriggered(retired);
         count++;
       }
     }
     return count;
+  }
+
+  /**
+   * Whether a connection accepted with {@code a} was presented what {@code b} presents: the same
+   * chain, by content. Every reload reads the files into new objects, so comparing by identity took
+   * a reload of unchanged files for a new certificate and dropped every TLS connection, though none
+   * was on anything that had been replaced. Certificates compare by their encoded bytes ({@link
+   * java.security.cert.Certificate#equals}). The chain is what a client was shown and checked; the
+   * key has to match its leaf and the published CA is its top, so they add nothing to compare.
+   */
+  static boolean samePresented(TlsMaterial a, TlsMaterial b) {
+    return a == b || a.chain().equals(b.chain());
   }
 }

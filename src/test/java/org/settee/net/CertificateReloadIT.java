@@ -10,10 +10,12 @@ import java.io.InputStream;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -35,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * {@code reloadCertificate} beyond rotation itself: a store that fails leaves the old certificate
  * served and on disk, across a restart; {@code {"dropExistingConnections": true}} closes the KV TLS
  * and HTTPS connections on the old certificate (the reloading request still gets its answer) and
- * leaves plain ones; a body it cannot take is a 400 that changes nothing.
+ * leaves plain ones, and a reload of unchanged files closes none; a body it cannot take is a 400
+ * that changes nothing.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class CertificateReloadIT {
@@ -159,6 +162,47 @@ class CertificateReloadIT {
   }
 
   @Test
+  void reloadingTheSameFilesWithDropExistingConnectionsDropsNothing() throws Exception {
+    node = EmbeddedNode.start(dataDir);
+    TlsMaterial same = TestTls.newCertificate("same");
+    TlsMaterial next = TestTls.newCertificate("next");
+    SSLContext trust = TestTls.trusting(same.ca(), next.ca());
+    int vbuckets = node.node().options().defaultBucketVBuckets();
+    TestTls.putInInbox(dataDir, same);
+    HttpResponse<String> first = plainReload(null);
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+
+    try (KvTestClient kvTls = KvTestClient.connectTls(node.node().kvTlsPort(), vbuckets, trust);
+        SSLSocket https = handshake(trust, node.node().mgmtTlsPort())) {
+      kvTls.login(EmbeddedNode.ADMIN, EmbeddedNode.ADMIN_PASSWORD, "default");
+
+      // The very same files again, read into new objects: no connection is on anything replaced.
+      HttpResponse<String> again = plainReload("{\"dropExistingConnections\": true}");
+      assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+      assertThat(again.body()).isEqualTo("{\"warnings\":[],\"droppedConnections\":0}");
+      // A retirement reaches a connection's loop before the reload answers: a request sent now
+      // would find the connection closing. Both still answer.
+      assertThat(kvTls.set("after", "same files").status()).isEqualTo(Status.SUCCESS);
+      assertThat(statusLine(https, "/pools")).startsWith("HTTP/1.1 ");
+
+      // A new certificate still drops both: they were kept, not lost track of.
+      TestTls.putInInbox(dataDir, next);
+      HttpResponse<String> changed = plainReload("{\"dropExistingConnections\": true}");
+      assertThat(changed.statusCode()).as(changed.body()).isEqualTo(200);
+      assertThat(changed.body()).isEqualTo("{\"warnings\":[],\"droppedConnections\":2}");
+      assertThat(kvTls.awaitClosed(WITHIN)).as("KV TLS connection closed").isTrue();
+      assertThat(closedByServer(https)).as("HTTPS connection closed").isTrue();
+    }
+    assertThat(
+            List.copyOf(tlsLog.list).stream()
+                .map(ILoggingEvent::getFormattedMessage)
+                .filter(m -> m.contains("rotated"))
+                .toList())
+        .as("a rotation logged for each new certificate, none for the same one again")
+        .hasSize(2);
+  }
+
+  @Test
   void aBodyItCannotTakeIsA400AndChangesNothing() throws Exception {
     node = EmbeddedNode.start(dataDir);
     TlsMaterial original = node.node().tls().material();
@@ -228,6 +272,47 @@ class CertificateReloadIT {
     try (SSLSocket s = handshake(trust, port)) {
       return (X509Certificate) s.getSession().getPeerCertificates()[0];
     }
+  }
+
+  /**
+   * Sends {@code GET path} on {@code s} and reads the whole response (headers and a body of
+   * Content-Length bytes), leaving the connection ready for more; returns the status line.
+   */
+  private static String statusLine(SSLSocket s, String path) throws IOException {
+    s.getOutputStream()
+        .write(
+            ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+    s.getOutputStream().flush();
+    InputStream in = s.getInputStream();
+    List<String> headers = new ArrayList<>();
+    StringBuilder line = new StringBuilder();
+    while (true) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("closed after " + headers + " " + line);
+      }
+      if (b == '\n') {
+        String header = line.toString().strip();
+        line.setLength(0);
+        if (header.isEmpty()) {
+          break;
+        }
+        headers.add(header);
+      } else {
+        line.append((char) b);
+      }
+    }
+    int length =
+        headers.stream()
+            .filter(h -> h.regionMatches(true, 0, "content-length:", 0, 15))
+            .map(h -> Integer.parseInt(h.substring(15).strip()))
+            .findFirst()
+            .orElseThrow(() -> new IOException("no Content-Length in " + headers));
+    if (in.readNBytes(length).length != length) {
+      throw new IOException("closed in the body after " + headers);
+    }
+    return headers.get(0);
   }
 
   /** Whether the server closes {@code s} (end of stream or reset) within the deadline. */
