@@ -13,7 +13,6 @@ import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
-import org.rocksdb.MutableColumnFamilyOptions;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -161,11 +160,7 @@ final class BucketStore implements AutoCloseable {
    * all the time the bucket does not serve.
    */
   void allowCompactions() throws RocksDBException {
-    MutableColumnFamilyOptions allow =
-        MutableColumnFamilyOptions.builder().setDisableAutoCompactions(false).build();
-    for (ColumnFamilyHandle h : handles) {
-      db.setOptions(h, allow);
-    }
+    db.enableAutoCompaction(handles);
   }
 
   /** Table files of the key index at level 0 (not yet compacted): for tests and diagnostics. */
@@ -175,7 +170,8 @@ final class BucketStore implements AutoCloseable {
 
   /** Writes every column family's memtable out to a table file and waits until they are. */
   void flushMemtables() throws RocksDBException {
-    try (FlushOptions options = new FlushOptions().setWaitForFlush(true)) {
+    // Nothing writes after this (close), so the flush need not wait for compactions to catch up.
+    try (FlushOptions options = new FlushOptions().setWaitForFlush(true).setAllowWriteStall(true)) {
       db.flush(options, handles);
     }
   }

@@ -96,7 +96,7 @@ final class Warmup {
     int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), n));
     AtomicLong loaded = new AtomicLong();
     List<Thread> workers = new ArrayList<>();
-    List<RuntimeException> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     for (int t = 0; t < threads; t++) {
       int from = n * t / threads;
       int to = n * (t + 1) / threads;
@@ -115,7 +115,10 @@ final class Warmup {
                               "bucket {}: warmup loaded {} items", bucket.name(), loaded.get());
                         }
                       });
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
+                  // An Error too (a direct buffer for a large document that cannot be had): a
+                  // worker that just died would leave its vBuckets' items out of a warmup that
+                  // then succeeds.
                   failures.add(e);
                 }
               },
@@ -132,7 +135,12 @@ final class Warmup {
       }
     }
     if (!failures.isEmpty()) {
-      throw failures.get(0);
+      Throwable first = failures.get(0);
+      if (first instanceof RuntimeException e) {
+        throw e;
+      }
+      throw new IllegalStateException(
+          "warmup of bucket " + bucket.name() + " failed: " + first, first);
     }
     return loaded.get();
   }
