@@ -150,11 +150,7 @@ class CertificateReloadIT {
       fresh.login(EmbeddedNode.ADMIN, EmbeddedNode.ADMIN_PASSWORD, "default");
       assertThat(KvTestClient.text(fresh.get("plain").value())).isEqualTo("still up");
     }
-    assertThat(
-            List.copyOf(tlsLog.list).stream()
-                .map(ILoggingEvent::getFormattedMessage)
-                .filter(m -> m.contains("dropped"))
-                .toList())
+    assertThat(tlsLines("dropped"))
         .as("one line, for the reload that asked; none for the one that did not")
         .containsExactly(
             "TLS: dropped 3 connection(s) (KV TLS and HTTPS) accepted with a previous node"
@@ -193,11 +189,7 @@ class CertificateReloadIT {
       assertThat(kvTls.awaitClosed(WITHIN)).as("KV TLS connection closed").isTrue();
       assertThat(closedByServer(https)).as("HTTPS connection closed").isTrue();
     }
-    assertThat(
-            List.copyOf(tlsLog.list).stream()
-                .map(ILoggingEvent::getFormattedMessage)
-                .filter(m -> m.contains("rotated"))
-                .toList())
+    assertThat(tlsLines("rotated"))
         .as("a rotation logged for each new certificate, none for the same one again")
         .hasSize(2);
   }
@@ -325,5 +317,13 @@ class CertificateReloadIT {
     } catch (SocketException reset) {
       return true;
     }
+  }
+
+  /** The TLS log's lines so far that contain {@code word}. */
+  private List<String> tlsLines(String word) {
+    return List.copyOf(tlsLog.list).stream()
+        .map(ILoggingEvent::getFormattedMessage)
+        .filter(m -> m.contains(word))
+        .toList();
   }
 }
