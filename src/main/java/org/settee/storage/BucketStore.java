@@ -60,7 +60,7 @@ final class BucketStore implements AutoCloseable {
    * The key index's memtable. Every mutation inserts into it, and an insert into a smaller skip
    * list touches fewer cache lines: with 8 MiB instead of RocksDB's 64 MiB the storage thread spent
    * 0.45-0.55 us per operation instead of 0.46-0.69 (scripts/bench-cpu-per-op, docs/benchmarks.md).
-   * The cost is more, smaller table files; warmup read them as fast (it reads the key index whole).
+   * The cost is more, smaller table files; warmup read them about as fast (bench-storage, 6 runs).
    */
   private static final long KEYS_WRITE_BUFFER = 8L << 20;
 

@@ -57,15 +57,6 @@ class BucketStoreTest {
     }
   }
 
-  private long writeAheadLogBytes() throws java.io.IOException {
-    try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
-      return files
-          .filter(p -> p.getFileName().toString().endsWith(".log"))
-          .mapToLong(p -> p.toFile().length())
-          .sum();
-    }
-  }
-
   @Test
   void aRarelyWrittenColumnFamilyDoesNotKeepTheWholeWriteAheadLogAlive() throws Exception {
     try (BucketStore store = BucketStore.open(dir)) {
@@ -87,17 +78,10 @@ class BucketStoreTest {
       }
       assertThat(
               org.settee.testing.EmbeddedNode.await(
-                  java.time.Duration.ofSeconds(30), () -> logBytesBelow(96L << 20)))
-          .as("write-ahead log bytes: %d", writeAheadLogBytes())
+                  java.time.Duration.ofSeconds(30),
+                  () -> StoreFiles.bytes(dir, ".log") < 96L << 20))
+          .as("write-ahead log bytes: %d", StoreFiles.bytes(dir, ".log"))
           .isTrue();
-    }
-  }
-
-  private boolean logBytesBelow(long limit) {
-    try {
-      return writeAheadLogBytes() < limit;
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
     }
   }
 }

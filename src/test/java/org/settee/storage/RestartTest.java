@@ -6,12 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.settee.kv.Bucket;
@@ -52,23 +50,14 @@ class RestartTest {
     storage.close();
   }
 
-  private long bytesOf(String suffix) throws IOException {
-    try (Stream<Path> files = Files.list(dir)) {
-      return files
-          .filter(p -> p.getFileName().toString().endsWith(suffix))
-          .mapToLong(p -> p.toFile().length())
-          .sum();
-    }
-  }
-
   @Test
-  void aCleanCloseLeavesNoWriteAheadLogForTheNextStartToReplay() throws IOException {
+  void aCleanCloseLeavesNoWriteAheadLogForTheNextStartToReplay() {
     writeAndCloseCleanly();
 
     // The memtables went to table files: the log holds only what came after (a few records),
     // not the 2 MB of values, which a start would otherwise replay before serving.
-    assertThat(bytesOf(".log")).isLessThan(64 << 10);
-    assertThat(bytesOf(".sst")).isGreaterThan((long) ITEMS * VALUE_SIZE);
+    assertThat(StoreFiles.bytes(dir, ".log")).isLessThan(64 << 10);
+    assertThat(StoreFiles.bytes(dir, ".sst")).isGreaterThan((long) ITEMS * VALUE_SIZE);
 
     Bucket restarted = bucket();
     try (BucketStorage storage = BucketStorage.open(dir, restarted, Runnable::run)) {
@@ -80,14 +69,10 @@ class RestartTest {
   @Test
   void aDamagedTableFileStopsWarmupInsteadOfLeavingItemsOut() throws IOException {
     writeAndCloseCleanly();
-    Path largest;
-    try (Stream<Path> files = Files.list(dir)) {
-      largest =
-          files
-              .filter(p -> p.getFileName().toString().endsWith(".sst"))
-              .max(Comparator.comparingLong(p -> p.toFile().length()))
-              .orElseThrow();
-    }
+    Path largest =
+        StoreFiles.ofKind(dir, ".sst")
+            .max(Comparator.comparingLong(p -> p.toFile().length()))
+            .orElseThrow();
     // Overwrites bytes inside the first data blocks; the footer and index at the end stay whole,
     // so the store opens and only reading the items finds the damage.
     try (RandomAccessFile file = new RandomAccessFile(largest.toFile(), "rw")) {
