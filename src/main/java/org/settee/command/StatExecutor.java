@@ -105,6 +105,7 @@ final class StatExecutor implements CommandExecutor {
       if (storage != null) {
         s.put("ep_queue_size", Long.toString(storage.diskQueueSize()));
         s.put("ep_total_persisted", Long.toString(storage.persistedItems()));
+        s.put("ep_commit_num", Long.toString(storage.commits()));
         String refused = bucket.writesRefusedBecause();
         s.put("ep_writes_refused", refused == null ? "false" : refused);
       }

@@ -114,6 +114,11 @@ public final class BucketStorage implements AutoCloseable {
     return flusher.persistedItems();
   }
 
+  /** Batches the flusher has written. */
+  public long commits() {
+    return flusher.commits();
+  }
+
   /** Mutations waiting for the flusher. */
   public long diskQueueSize() {
     long n = 0;

@@ -81,6 +81,7 @@ final class Flusher implements Runnable {
   private final Thread thread;
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private final LongAdder persistedItems = new LongAdder();
+  private final LongAdder commits = new LongAdder();
   private volatile boolean pending;
   private volatile boolean stopping;
   private volatile boolean drainOnStop;
@@ -128,6 +129,11 @@ final class Flusher implements Runnable {
 
   long persistedItems() {
     return persistedItems.sum();
+  }
+
+  /** Batches written so far (Couchbase's {@code ep_commit_num}). */
+  long commits() {
+    return commits.sum();
   }
 
   /**
@@ -340,6 +346,7 @@ final class Flusher implements Runnable {
       taken.get(i).vb().persisted(taken.get(i).dirty());
     }
     persistedItems.add(count);
+    commits.increment();
     if (failing) {
       failing = false;
       bucket.acceptWrites();

@@ -138,6 +138,38 @@ class PersistenceIT {
     }
   }
 
+  private static Map<String, String> stats(KvTestClient c) {
+    Map<String, String> stats = new HashMap<>();
+    for (ResponseFrame s : c.stats("")) {
+      stats.put(KvTestClient.text(s.key()), KvTestClient.text(s.value()));
+    }
+    return stats;
+  }
+
+  @Test
+  void statShowsTheDiskQueueAndTheFlushersProgress() {
+    try (EmbeddedNode node = EmbeddedNode.start(dir);
+        KvTestClient c = login(node.kvPort())) {
+      writeAndPersist(c, 500);
+      Map<String, String> before = stats(c);
+      assertThat(before).containsEntry("ep_persistence", "rocksdb");
+      assertThat(Long.parseLong(before.get("ep_total_persisted"))).isGreaterThanOrEqualTo(500);
+      long commits = Long.parseLong(before.get("ep_commit_num"));
+      assertThat(commits).isPositive();
+
+      ResponseFrame r = c.set("one-more", "x");
+      awaitPersisted(c, token(c, "one-more", r));
+      Map<String, String> after = stats(c);
+      assertThat(Long.parseLong(after.get("ep_total_persisted")))
+          .isGreaterThan(Long.parseLong(before.get("ep_total_persisted")));
+      assertThat(Long.parseLong(after.get("ep_commit_num"))).isGreaterThan(commits);
+      assertThat(
+              EmbeddedNode.await(PERSIST_DEADLINE, () -> stats(c).get("ep_queue_size").equals("0")))
+          .as("the disk write queue drains")
+          .isTrue();
+    }
+  }
+
   @Test
   void kill9LosesNothingPersistedAndStartsANewHistoryBranch() throws Exception {
     Map<String, Doc> docs;
