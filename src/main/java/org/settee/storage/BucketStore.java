@@ -58,11 +58,12 @@ final class BucketStore implements AutoCloseable {
 
   /**
    * The key index's memtable. Every mutation inserts into it, and an insert into a smaller skip
-   * list touches fewer cache lines: with 8 MiB instead of RocksDB's 64 MiB the storage thread spent
-   * 0.45-0.55 us per operation instead of 0.46-0.69 (scripts/bench-cpu-per-op, docs/benchmarks.md).
-   * The cost is more, smaller table files; warmup read them about as fast (bench-storage, 6 runs).
+   * list touches fewer cache lines; but every memtable written out is compacted into the level
+   * below, and the smaller it is, the more often that level is rewritten. At 40k sets/s over 100k
+   * keys the storage threads spent 3.3 us per set with 16 MiB, 3.5-4.4 with 8 MiB and 3.6-4.0 with
+   * RocksDB's 64 MiB; over 1M keys 5.6-7.1 with 16 MiB, 6.5-7.3 with 8 MiB (docs/benchmarks.md).
    */
-  private static final long KEYS_WRITE_BUFFER = 8L << 20;
+  private static final long KEYS_WRITE_BUFFER = 16L << 20;
 
   /**
    * Past this much write-ahead log RocksDB writes out the memtables that hold on to the oldest log

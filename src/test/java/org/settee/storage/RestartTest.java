@@ -89,11 +89,11 @@ class RestartTest {
   void compactionsHeldForWarmupRunAgainOnceTheBucketServes() {
     Bucket bucket = bucket();
     try (BucketStorage storage = BucketStorage.open(dir, bucket, Runnable::run)) {
-      // 64 values of 1 MiB: the key index's 8 MiB memtable goes to a new level-0 file about
-      // every 8; past 4 such files RocksDB compacts them, but only if compactions were let go.
+      // 128 values of 1 MiB: the key index's 16 MiB memtable goes to a new level-0 file about
+      // every 16; past 4 such files RocksDB compacts them, but only if compactions were let go.
       byte[] value = new byte[1 << 20];
       Random random = new Random(11);
-      for (int i = 0; i < 64; i++) {
+      for (int i = 0; i < 128; i++) {
         random.nextBytes(value);
         byte[] key = ("big-" + i).getBytes(StandardCharsets.US_ASCII);
         bucket
