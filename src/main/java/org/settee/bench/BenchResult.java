@@ -17,6 +17,8 @@ import org.settee.protocol.Status;
  * @param misses GETs answered KEY_ENOENT (not an error: the key space may be sparse)
  * @param errorsByStatus every other non-success answer, counted by raw status code
  * @param populateErrors SETs of the populate phase that did not succeed (not in {@code ops})
+ * @param machineCpuNanos the whole machine's busy CPU time over the timed phase, or {@link
+ *     MachineCpu#UNKNOWN}
  */
 public record BenchResult(
     BenchConfig config,
@@ -29,7 +31,8 @@ public record BenchResult(
     long misses,
     Map<Integer, Long> errorsByStatus,
     long populateErrors,
-    Latency latency) {
+    Latency latency,
+    long machineCpuNanos) {
 
   public BenchResult {
     errorsByStatus = Map.copyOf(errorsByStatus);
@@ -60,6 +63,13 @@ public record BenchResult(
   public double opsPerSecond() {
     long nanos = duration.toNanos();
     return nanos == 0 ? 0 : ops * 1e9 / nanos;
+  }
+
+  /** The machine's busy CPU time per timed operation in microseconds, or NaN when not known. */
+  public double machineCpuMicrosPerOp() {
+    return machineCpuNanos == MachineCpu.UNKNOWN || ops == 0
+        ? Double.NaN
+        : machineCpuNanos / 1_000.0 / ops;
   }
 
   /** The human-readable summary, one figure per line. */
@@ -93,6 +103,15 @@ public record BenchResult(
         latency.p99(),
         latency.p999(),
         latency.max());
+    if (!Double.isNaN(machineCpuMicrosPerOp())) {
+      long nanos = duration.toNanos();
+      line(
+          b,
+          "machine cpu",
+          "%.2f us per op, %.2f cores busy (all processes and the kernel)",
+          machineCpuMicrosPerOp(),
+          nanos == 0 ? 0.0 : (double) machineCpuNanos / nanos);
+    }
     return b.toString();
   }
 

@@ -230,6 +230,7 @@ public final class BenchRunner {
     long[] quotas = quotas();
     boolean warmup = !config.warmup().isZero();
     long measureStart = System.nanoTime();
+    long busyAtStart = MachineCpu.busyNanos();
     for (int i = 0; i < connections.size(); i++) {
       long quota = quotas[i];
       CompletableFuture<Void> step = new CompletableFuture<>();
@@ -239,6 +240,7 @@ public final class BenchRunner {
     if (warmup) {
       watch("warming up", "", new CompletableFuture<>(), deadline(config.warmup()));
       measureStart = System.nanoTime();
+      busyAtStart = MachineCpu.busyNanos();
       connections.forEach(c -> onLoop(c, BenchConnection::startMeasuring));
     }
     if (!config.countsOps()) {
@@ -246,7 +248,12 @@ public final class BenchRunner {
       connections.forEach(c -> onLoop(c, BenchConnection::stop));
     }
     watchUntilDone(config.countsOps() ? "measuring" : "draining", () -> "", done);
-    return result(measureStart);
+    long busyAtEnd = MachineCpu.busyNanos();
+    long busy =
+        busyAtStart == MachineCpu.UNKNOWN || busyAtEnd == MachineCpu.UNKNOWN
+            ? MachineCpu.UNKNOWN
+            : busyAtEnd - busyAtStart;
+    return result(measureStart, busy);
   }
 
   /** Splits {@code --ops} over the connections; a timed run gives each an unbounded quota. */
@@ -261,7 +268,7 @@ public final class BenchRunner {
     return quotas;
   }
 
-  private BenchResult result(long measureStart) {
+  private BenchResult result(long measureStart, long machineCpuNanos) {
     Histogram latency =
         new Histogram(
             ConnectionStats.LOWEST_DISCERNIBLE_NANOS, ConnectionStats.HIGHEST_TRACKABLE_NANOS, 3);
@@ -298,7 +305,8 @@ public final class BenchRunner {
         misses,
         errors,
         populateErrors,
-        BenchResult.Latency.ofNanos(latency));
+        BenchResult.Latency.ofNanos(latency),
+        machineCpuNanos);
   }
 
   private void watchUntilDone(

@@ -27,6 +27,11 @@ class BenchResultTest {
           Duration.ofSeconds(2));
 
   private static BenchResult result(Map<Integer, Long> errors, long populateErrors) {
+    return result(errors, populateErrors, MachineCpu.UNKNOWN);
+  }
+
+  private static BenchResult result(
+      Map<Integer, Long> errors, long populateErrors, long machineCpuNanos) {
     return new BenchResult(
         CONFIG,
         "epoll",
@@ -38,7 +43,8 @@ class BenchResultTest {
         1_000,
         errors,
         populateErrors,
-        new BenchResult.Latency(52.5, 90, 210.25, 999.9, 12_000));
+        new BenchResult.Latency(52.5, 90, 210.25, 999.9, 12_000),
+        machineCpuNanos);
   }
 
   @Test
@@ -62,6 +68,19 @@ class BenchResultTest {
             "sets        100,000",
             "errors      11 (NOT_MY_VBUCKET 0x07: 3, ETMPFAIL 0x86: 7, status 0x1234: 1)",
             "latency us  p50 52.5  p90 90.0  p99 210.3  p99.9 999.9  max 12000.0");
+  }
+
+  @Test
+  void reportsTheMachinesCpuPerOperationWhenItWasRead() {
+    // 7.2 s busy over a 4 s run: 1.8 cores; over 1M operations: 7.2 us each.
+    BenchResult r = result(Map.of(), 0, 7_200_000_000L);
+
+    assertThat(r.machineCpuMicrosPerOp()).isEqualTo(7.2);
+    assertThat(r.format().lines())
+        .last()
+        .isEqualTo("machine cpu 7.20 us per op, 1.80 cores busy (all processes and the kernel)");
+    assertThat(result(Map.of(), 0).machineCpuMicrosPerOp()).isNaN();
+    assertThat(result(Map.of(), 0).format()).doesNotContain("machine cpu");
   }
 
   @Test
