@@ -45,6 +45,16 @@ public final class Cookie {
   /** {@link VBucket#removals()} before that read: a removal since sends a miss back to disk. */
   private long fetchedRemovals;
 
+  /**
+   * A command reads its key from disk at most this many times. Each read that a removal overtook
+   * (or whose value the pager evicted again before the command ran) is read again; under a pager
+   * that keeps removing from the vBucket that could go on for as long as the memory pressure does,
+   * a disk read each time. The client gets TMPFAIL instead and retries, as SDKs do.
+   */
+  public static final int MAX_FETCHES = 10;
+
+  private int fetches;
+
   /** Off-loop work submitted and not yet completed: the request is released when none is left. */
   private int pendingOffloads;
 
@@ -169,6 +179,11 @@ public final class Cookie {
   }
 
   private void fetchAndRunAgain(BackgroundFetcher fetcher) {
+    if (++fetches > MAX_FETCHES) {
+      throw new CommandException(
+          Status.ETMPFAIL,
+          "the key left memory again each time it was read from disk (memory pressure): try again");
+    }
     VBucket vb = fetchVBucket;
     ItemKey key = fetchKey;
     long removals = vb.removals(); // before the disk read starts: see VBucket.restoreFetched

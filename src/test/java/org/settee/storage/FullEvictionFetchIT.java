@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
@@ -12,10 +14,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.settee.command.Cookie;
 import org.settee.kv.BackgroundFetcher;
 import org.settee.kv.Bucket;
 import org.settee.kv.BucketSettings;
@@ -120,6 +124,35 @@ class FullEvictionFetchIT {
     assertThat(new String(writer.get(KEY).value(), StandardCharsets.US_ASCII)).isEqualTo("first");
   }
 
+  @Test
+  void aGetWhoseDiskReadsAreOvertakenTimeAfterTimeGetsTmpfailAfterABoundedNumberOfReads() {
+    assertThat(writer.set(KEY, "on disk").status()).isEqualTo(Status.SUCCESS);
+    persistAndEvict();
+    // Clean items of the same vBucket in memory, more than the reads a command may make: the pager
+    // can remove one during each read.
+    List<String> others = new ArrayList<>();
+    for (int i = 0; others.size() < 3 * Cookie.MAX_FETCHES; i++) {
+      if (writer.vbucketOf("other-" + i) == vb.id()) {
+        others.add("other-" + i);
+      }
+    }
+    others.forEach(k -> assertThat(writer.set(k, "x").status()).isEqualTo(Status.SUCCESS));
+    assertThat(
+            EmbeddedNode.await(Duration.ofSeconds(20), () -> vb.persistedSeqno() >= vb.highSeqno()))
+        .isTrue();
+    fetcher.afterRead = () -> assertThat(vb.evictClean(1)).as("one removal").isPositive();
+    fetcher.reads.set(0); // the SETs read the disk too (full eviction: is the key there?)
+
+    ResponseFrame r = reader.get(KEY);
+
+    assertThat(r.status()).as("every read was overtaken").isEqualTo(Status.ETMPFAIL);
+    assertThat(fetcher.reads.get()).as("disk reads").isEqualTo(Cookie.MAX_FETCHES);
+    fetcher.afterRead = () -> {};
+    ResponseFrame again = reader.get(KEY);
+    assertThat(again.status()).as("once the pressure is gone").isEqualTo(Status.SUCCESS);
+    assertThat(new String(again.value(), StandardCharsets.US_ASCII)).isEqualTo("on disk");
+  }
+
   /**
    * The bucket's fetcher on threads of its own; the next read can be held after it read the disk,
    * for as long as the test needs to change the key meanwhile.
@@ -129,7 +162,11 @@ class FullEvictionFetchIT {
     final AtomicBoolean holdNextRead = new AtomicBoolean();
     final CountDownLatch readDone = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);
+    final AtomicInteger reads = new AtomicInteger();
     volatile BackgroundFetcher real;
+
+    /** Runs after each disk read, on the fetcher's thread, before the read is handed back. */
+    volatile Runnable afterRead = () -> {};
 
     @Override
     public Executor executor() {
@@ -139,6 +176,8 @@ class FullEvictionFetchIT {
     @Override
     public Item fetch(int vbucket, ItemKey key) {
       Item item = real.fetch(vbucket, key);
+      reads.incrementAndGet();
+      afterRead.run();
       if (holdNextRead.compareAndSet(true, false)) {
         readDone.countDown();
         try {
