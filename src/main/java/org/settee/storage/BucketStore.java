@@ -93,7 +93,14 @@ final class BucketStore implements AutoCloseable {
             new ColumnFamilyDescriptor(bytes("keys"), keysOptions),
             new ColumnFamilyDescriptor(bytes("seqnos"), seqnosOptions),
             new ColumnFamilyDescriptor(bytes("vbstate"), cfOptions));
-    this.db = RocksDB.open(dbOptions, dir.toString(), cfs, handles);
+    try {
+      this.db = RocksDB.open(dbOptions, dir.toString(), cfs, handles);
+    } catch (RocksDBException | RuntimeException e) {
+      // Nobody will close this store: its native options must not outlive the failed open (a node
+      // asked again and again to open a damaged directory would leak them each time).
+      closeOptions();
+      throw e;
+    }
     meta = handles.get(0);
     keys = handles.get(1);
     seqnos = handles.get(2);
@@ -594,6 +601,10 @@ final class BucketStore implements AutoCloseable {
     if (flusherBatch != null) {
       flusherBatch.close(); // the storage thread has stopped: nobody uses it any more
     }
+    closeOptions();
+  }
+
+  private void closeOptions() {
     syncWrites.close();
     dbOptions.close();
     cfOptions.close();
