@@ -42,6 +42,11 @@ final class BucketJson {
     if (s.flushEnabled()) {
       controllers.put("flush", "/pools/default/buckets/" + s.name() + "/controller/doFlush");
     }
+    if (s.type() == BucketType.COUCHBASE) {
+      String base = "/pools/default/buckets/" + s.name() + "/controller/";
+      controllers.put("compactAll", base + "compactBucket");
+      controllers.put("compactDB", base + "compactDatabases");
+    }
     long quotaBytes = s.ramQuotaMb() * MemoryQuota.MIB;
     n.putObject("quota").put("ram", quotaBytes).put("rawRAM", quotaBytes);
     n.put("replicaNumber", s.replicaNumber());

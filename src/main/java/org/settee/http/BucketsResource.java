@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.settee.kv.Bucket;
 import org.settee.kv.BucketSettings;
+import org.settee.kv.BucketType;
 import org.settee.node.SetteeNode;
 import org.settee.security.Privilege;
 
@@ -104,6 +105,25 @@ final class BucketsResource {
           "flush disabled on " + bucket.name());
     }
     bucket.flush();
+    return RestResponse.empty(HttpResponseStatus.OK);
+  }
+
+  /**
+   * {@code POST /pools/default/buckets/<b>/controller/compactBucket} (and {@code compactDatabases}:
+   * Settee has no view files): purges tombstones past the metadata purge interval and sweeps the
+   * seqno index, as the hourly compaction does. Answers at once; the disk work goes on in the
+   * background, as Couchbase's does.
+   */
+  RestResponse compact(RestRequest request) {
+    Bucket bucket = bucket(request);
+    if (bucket.settings().type() != BucketType.COUCHBASE) {
+      throw new RestException(
+          RestResponse.json(
+              HttpResponseStatus.BAD_REQUEST,
+              Json.object().put("_", "Only couchbase buckets can be compacted")),
+          "compaction of " + bucket.name() + ", not a couchbase bucket");
+    }
+    node.compactNow(bucket);
     return RestResponse.empty(HttpResponseStatus.OK);
   }
 

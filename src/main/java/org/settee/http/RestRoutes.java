@@ -66,6 +66,16 @@ final class RestRoutes {
             "/pools/default/buckets/{bucket}/controller/doFlush",
             Access.bucket(BUCKET_FLUSH, "cluster.bucket[{bucket}]!flush"),
             buckets::flush),
+        Route.write(
+            POST,
+            "/pools/default/buckets/{bucket}/controller/compactBucket",
+            Access.bucket(BUCKET_MANAGE, "cluster.bucket[{bucket}]!compact"),
+            buckets::compact),
+        Route.write(
+            POST,
+            "/pools/default/buckets/{bucket}/controller/compactDatabases",
+            Access.bucket(BUCKET_MANAGE, "cluster.bucket[{bucket}]!compact"),
+            buckets::compact),
         Route.get("/settings/rbac/roles", securityRead, roles::roles),
         Route.get("/settings/rbac/users", securityRead, users::list),
         Route.get("/settings/rbac/users/local", securityRead, users::list),

@@ -598,16 +598,7 @@ public final class SetteeNode implements AutoCloseable {
   public void compact(long cutoffSeconds) {
     try {
       for (Bucket bucket : buckets.all()) {
-        BucketStorage storage = storages.get(bucket.name());
-        int purged = 0;
-        if (storage != null) {
-          purged = storage.purgeTombstones(cutoffSeconds);
-          storage.removeStaleSeqnos();
-        } else {
-          for (int i = 0; i < bucket.numVBuckets(); i++) {
-            purged += bucket.vbucket(i).purgeTombstones(cutoffSeconds).size();
-          }
-        }
+        int purged = compact(bucket, cutoffSeconds);
         if (purged > 0) {
           LOG.info("bucket {}: compaction purged {} tombstones", bucket.name(), purged);
         }
@@ -615,6 +606,38 @@ public final class SetteeNode implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("compaction failed", e);
     }
+  }
+
+  /**
+   * Compacts one bucket now, as the hourly compaction would (the REST API's {@code compactBucket}):
+   * the disk work goes on in the background, on the bucket's storage thread.
+   *
+   * @return tombstones purged from memory
+   */
+  public int compactNow(Bucket bucket) {
+    long cutoff = options.clock().currentTimeSeconds() - METADATA_PURGE_INTERVAL.toSeconds();
+    int purged = compact(bucket, cutoff);
+    LOG.info(
+        "bucket {}: compaction requested: {} tombstones older than {} purged, seqno index sweep"
+            + " started",
+        bucket.name(),
+        purged,
+        METADATA_PURGE_INTERVAL);
+    return purged;
+  }
+
+  private int compact(Bucket bucket, long cutoffSeconds) {
+    BucketStorage storage = storages.get(bucket.name());
+    if (storage != null) {
+      int purged = storage.purgeTombstones(cutoffSeconds);
+      storage.removeStaleSeqnos();
+      return purged;
+    }
+    int purged = 0;
+    for (int i = 0; i < bucket.numVBuckets(); i++) {
+      purged += bucket.vbucket(i).purgeTombstones(cutoffSeconds).size();
+    }
+    return purged;
   }
 
   /** The persistence of a couchbase bucket, or null. */
