@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       ServerCommand.class,
       BenchCommand.class,
       StorageBenchCommand.class,
+      FlusherBenchCommand.class,
       DcpBenchCommand.class,
       CaCommand.class
     })
