@@ -14,8 +14,8 @@ import java.nio.file.Path;
 final class MachineCpu {
   static final Path PROC_STAT = Path.of("/proc/stat");
 
-  /** {@code /proc/stat} counts in USER_HZ ticks, 1/100 s on every Linux the JVM runs on. */
-  private static final long NANOS_PER_TICK = 10_000_000L;
+  /** {@code /proc} counts CPU time in USER_HZ ticks, 1/100 s on every Linux the JVM runs on. */
+  static final long NANOS_PER_TICK = 10_000_000L;
 
   /** Not known: not Linux, or {@code /proc/stat} unreadable. */
   static final long UNKNOWN = -1;

@@ -18,9 +18,6 @@ import java.util.function.Function;
 final class ThreadCpu {
   static final Path TASKS = Path.of("/proc/self/task");
 
-  /** {@code /proc} counts in USER_HZ ticks, 1/100 s on every Linux the JVM runs on. */
-  private static final long NANOS_PER_TICK = 10_000_000L;
-
   private ThreadCpu() {}
 
   /**
@@ -68,6 +65,6 @@ final class ThreadCpu {
     if (f.length < 13) {
       throw new IllegalArgumentException("short /proc stat line: " + stat);
     }
-    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * NANOS_PER_TICK;
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * MachineCpu.NANOS_PER_TICK;
   }
 }
