@@ -618,11 +618,11 @@ public final class SetteeNode implements AutoCloseable {
     long cutoff = options.clock().currentTimeSeconds() - METADATA_PURGE_INTERVAL.toSeconds();
     int purged = compact(bucket, cutoff);
     LOG.info(
-        "bucket {}: compaction requested: {} tombstones older than {} purged, seqno index sweep"
-            + " started",
+        "bucket {}: compaction requested: {} tombstones older than {} days purged, seqno index"
+            + " sweep started",
         bucket.name(),
         purged,
-        METADATA_PURGE_INTERVAL);
+        METADATA_PURGE_INTERVAL.toDays());
     return purged;
   }
 
