@@ -7,9 +7,9 @@ import java.nio.file.Path;
 
 /**
  * The whole machine's busy CPU time, read from Linux's {@code /proc/stat}: what every process (the
- * server, this load generator) and the kernel's network work cost together. With the load generator
- * on the server's cores the run is CPU-bound, so the busy time per operation of two runs predicts
- * their throughput ratio with less noise than their ops/s (docs/benchmarks.md).
+ * server, this load generator) and the kernel's network work cost together. It shows whether a run
+ * was CPU-bound (how many cores were busy); when all were, the busy time per operation is about
+ * cores / throughput, no steadier than ops/s (docs/benchmarks.md).
  */
 final class MachineCpu {
   static final Path PROC_STAT = Path.of("/proc/stat");

@@ -35,6 +35,7 @@ public final class SteadyWriteBench {
   }
 
   private static final String FLUSHER = "flusher";
+  private static final String EMBEDDED_DEFAULT_BUCKET = "default";
   private static final String ROCKSDB = "rocksdb";
 
   private final int rate;
@@ -62,6 +63,9 @@ public final class SteadyWriteBench {
     Path dir = Files.createTempDirectory("settee-flusher-bench");
     NodeOptions options = NodeOptions.forTests(dir).toBuilder().defaultBucketVBuckets(1024).build();
     try (SetteeNode node = new SetteeNode(options).start()) {
+      // Linux keeps 15 characters of a thread's name: every bucket's flusher reads as
+      // "settee-flusher-", so no other bucket may run beside the bench's.
+      node.deleteBucket(EMBEDDED_DEFAULT_BUCKET);
       Bucket bucket =
           node.createBucket(new BucketSettings("bench", BucketType.COUCHBASE, 8192, 1024, false));
       BucketStorage storage = node.storage("bench");

@@ -35,6 +35,8 @@ final class ThreadCpu {
           stat = Files.readString(task.resolve("stat"));
         } catch (NoSuchFileException gone) {
           continue; // the thread ended meanwhile
+        } catch (IOException ended) {
+          continue; // ended while its file was read (ESRCH): its time is gone with it
         }
         String name = nameOf(stat);
         String g = group.apply(name);

@@ -111,8 +111,9 @@ final class BucketsResource {
   /**
    * {@code POST /pools/default/buckets/<b>/controller/compactBucket} (and {@code compactDatabases}:
    * Settee has no view files): purges tombstones past the metadata purge interval and sweeps the
-   * seqno index, as the hourly compaction does. Answers at once; the disk work goes on in the
-   * background, as Couchbase's does.
+   * seqno index, as the hourly compaction does. Answers once the tombstones are out of memory (one
+   * pass over the bucket's items); the disk work goes on in the background, on the bucket's storage
+   * thread.
    */
   RestResponse compact(RestRequest request) {
     Bucket bucket = bucket(request);

@@ -12,7 +12,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.settee.kv.Bucket;
+import org.settee.kv.ItemKey;
 import org.settee.kv.VBucket;
+import org.settee.protocol.Status;
 import org.settee.testing.EmbeddedNode;
 import org.settee.testing.KvTestClient;
 import org.settee.util.ManualClock;
@@ -49,6 +51,10 @@ class CompactBucketRestIT {
       assertThat(admin.post(BUCKETS + "/" + BUCKET + "/controller/compactBucket", "").statusCode())
           .isEqualTo(200);
       deletedUpTo.keySet().forEach(vb -> assertThat(bucket.vbucket(vb).purgeSeqno()).isZero());
+      assertThat(tombstone(bucket, "doc0").status())
+          .as("too young to purge")
+          .isEqualTo(Status.SUCCESS);
+      assertThat(tombstone(bucket, "doc0").item().deleted()).isTrue();
 
       clock.advanceSeconds(Duration.ofDays(3).toSeconds() + 1);
       assertThat(admin.post(BUCKETS + "/" + BUCKET + "/controller/compactBucket", "").statusCode())
@@ -66,6 +72,12 @@ class CompactBucketRestIT {
       deletedUpTo.forEach(
           (vb, seqno) ->
               assertThat(bucket.vbucket(vb).purgeSeqno()).as("vb %d", vb).isEqualTo(seqno));
+      for (int i = 0; i < 10; i++) {
+        // A tombstone left on disk would be back in memory after warmup.
+        assertThat(tombstone(bucket, "doc" + i).status())
+            .as("doc%d's tombstone is gone from disk", i)
+            .isEqualTo(Status.KEY_ENOENT);
+      }
       try (KvTestClient kv = node.admin()) {
         assertThat(kv.get("doc0").isSuccess()).as("deleted").isFalse();
         assertThat(kv.get("doc15").isSuccess()).isTrue();
@@ -132,6 +144,14 @@ class CompactBucketRestIT {
                   .statusCode())
           .isEqualTo(200);
     }
+  }
+
+  /** What memory holds for the key, tombstones included (GET_META). */
+  private static org.settee.kv.KvResult tombstone(Bucket bucket, String key) {
+    int vb =
+        KvTestClient.vbucketOf(
+            key.getBytes(java.nio.charset.StandardCharsets.US_ASCII), bucket.numVBuckets());
+    return bucket.vbucket(vb).getMeta(ItemKey.of(key));
   }
 
   private static RestClient admin(EmbeddedNode node) {
