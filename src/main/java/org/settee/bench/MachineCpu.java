@@ -27,10 +27,11 @@ final class MachineCpu {
     try {
       String first = Files.readAllLines(PROC_STAT).get(0);
       return parseBusyNanos(first);
-    } catch (IOException | UncheckedIOException | IndexOutOfBoundsException e) {
-      return UNKNOWN;
-    } catch (IllegalArgumentException e) {
-      return UNKNOWN; // a format this does not know: better no figure than a wrong one
+    } catch (IOException
+        | UncheckedIOException
+        | IndexOutOfBoundsException
+        | IllegalArgumentException e) {
+      return UNKNOWN; // unreadable, or a format this does not know: no figure beats a wrong one
     }
   }
 

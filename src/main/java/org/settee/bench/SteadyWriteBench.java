@@ -1,7 +1,6 @@
 package org.settee.bench;
 
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -12,7 +11,6 @@ import org.settee.kv.BucketSettings;
 import org.settee.kv.BucketType;
 import org.settee.kv.ItemKey;
 import org.settee.kv.StoreMode;
-import org.settee.node.NodeOptions;
 import org.settee.node.SetteeNode;
 import org.settee.protocol.Datatype;
 import org.settee.storage.BucketStorage;
@@ -61,8 +59,7 @@ public final class SteadyWriteBench {
 
   public Result run() throws Exception {
     Path dir = Files.createTempDirectory("settee-flusher-bench");
-    NodeOptions options = NodeOptions.forTests(dir).toBuilder().defaultBucketVBuckets(1024).build();
-    try (SetteeNode node = new SetteeNode(options).start()) {
+    try (SetteeNode node = new SetteeNode(InProcessNodes.options(dir)).start()) {
       // Linux keeps 15 characters of a thread's name: every bucket's flusher reads as
       // "settee-flusher-", so no other bucket may run beside the bench's.
       node.deleteBucket(EMBEDDED_DEFAULT_BUCKET);
@@ -73,12 +70,12 @@ public final class SteadyWriteBench {
       for (int i = 0; i < keys; i++) {
         writer.set(i);
       }
-      awaitDrained(storage);
+      InProcessNodes.awaitDrained(storage);
       writer.steady(warmupSeconds);
       Map<String, Long> before = storageCpu();
       long batchesBefore = storage.commits();
       long sets = writer.steady(seconds);
-      awaitDrained(storage);
+      InProcessNodes.awaitDrained(storage);
       Map<String, Long> after = storageCpu();
       Result r =
           new Result(
@@ -100,11 +97,7 @@ public final class SteadyWriteBench {
           r.batches() == 0 ? 0.0 : (double) r.sets() / r.batches());
       return r;
     } finally {
-      try (var paths = Files.walk(dir)) {
-        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
-      }
+      InProcessNodes.deleteRecursively(dir);
     }
   }
 
@@ -122,12 +115,6 @@ public final class SteadyWriteBench {
     return sets == 0 ? 0 : nanos / 1_000.0 / sets;
   }
 
-  private static void awaitDrained(BucketStorage storage) throws InterruptedException {
-    while (storage.diskQueueSize() > 0) {
-      TimeUnit.MILLISECONDS.sleep(5);
-    }
-  }
-
   /** Sets random keys of the key space at the bench's rate, from the calling thread. */
   private final class Writer {
     private final Bucket bucket;
@@ -140,7 +127,7 @@ public final class SteadyWriteBench {
       this.bucket = bucket;
       VBucketHash hash = new VBucketHash(bucket.numVBuckets());
       for (int i = 0; i < keys; i++) {
-        keyBytes[i] = String.format("key-%09d", i).getBytes(StandardCharsets.US_ASCII);
+        keyBytes[i] = InProcessNodes.key(i);
         vbuckets[i] = hash.vbucket(keyBytes[i], keyBytes[i].length);
       }
       random.nextBytes(value);

@@ -1,17 +1,14 @@
 package org.settee.bench;
 
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.settee.kv.Bucket;
 import org.settee.kv.BucketSettings;
 import org.settee.kv.BucketType;
 import org.settee.kv.ItemKey;
 import org.settee.kv.StoreMode;
-import org.settee.node.NodeOptions;
 import org.settee.node.SetteeNode;
 import org.settee.protocol.Datatype;
 import org.settee.storage.BucketStorage;
@@ -47,16 +44,8 @@ public final class StorageBench {
       double overhead = memoryPerItem(Files.createTempDirectory(dir, "mem"));
       return new Result(items, persisted, warmup, overhead);
     } finally {
-      deleteRecursively(dir);
+      InProcessNodes.deleteRecursively(dir);
     }
-  }
-
-  private NodeOptions options(Path dir) {
-    return NodeOptions.forTests(dir).toBuilder().defaultBucketVBuckets(1024).build();
-  }
-
-  private static byte[] key(int i) {
-    return String.format("key-%09d", i).getBytes(StandardCharsets.US_ASCII);
   }
 
   private void load(Bucket bucket) {
@@ -64,7 +53,7 @@ public final class StorageBench {
     byte[] value = new byte[valueSize];
     new Random(42).nextBytes(value);
     for (int i = 0; i < items; i++) {
-      byte[] k = key(i);
+      byte[] k = InProcessNodes.key(i);
       bucket
           .vbucket(hash.vbucket(k, k.length))
           .store(StoreMode.SET, new ItemKey(k), value.clone(), 0, 0, Datatype.RAW, 0, false);
@@ -73,16 +62,14 @@ public final class StorageBench {
 
   /** Set-only load into a couchbase bucket; items/s from the first write until all are on disk. */
   private double persistAndWarmup(Path dir) throws InterruptedException {
-    try (SetteeNode node = new SetteeNode(options(dir)).start()) {
+    try (SetteeNode node = new SetteeNode(InProcessNodes.options(dir)).start()) {
       Bucket bucket =
           node.createBucket(new BucketSettings("bench", BucketType.COUCHBASE, 8192, 1024, false));
       BucketStorage storage = node.storage("bench");
       long start = System.nanoTime();
       load(bucket);
       long loaded = System.nanoTime();
-      while (storage.diskQueueSize() > 0) {
-        TimeUnit.MILLISECONDS.sleep(5);
-      }
+      InProcessNodes.awaitDrained(storage);
       double seconds = (System.nanoTime() - start) / 1e9;
       log.printf(
           "persist: %,d items of %d bytes written in %.2f s and on disk after %.2f s = %,.0f items/s%n",
@@ -92,7 +79,7 @@ public final class StorageBench {
   }
 
   private double warmupRate(Path dir) {
-    try (SetteeNode node = new SetteeNode(options(dir)).start()) {
+    try (SetteeNode node = new SetteeNode(InProcessNodes.options(dir)).start()) {
       var warmup = node.storage("bench").warmup();
       log.printf(
           "warmup: %,d items in %d ms (%d ms of them opening the store) = %,.0f items/s%n",
@@ -103,17 +90,17 @@ public final class StorageBench {
 
   /** Heap growth per item in an ephemeral bucket, minus the key and value bytes. */
   private double memoryPerItem(Path dir) {
-    try (SetteeNode node = new SetteeNode(options(dir)).start()) {
+    try (SetteeNode node = new SetteeNode(InProcessNodes.options(dir)).start()) {
       Bucket bucket =
           node.createBucket(new BucketSettings("mem", BucketType.EPHEMERAL, 8192, 1024, false));
       long before = usedHeap();
       load(bucket);
       long after = usedHeap();
       double perItem = (after - before) / (double) items;
-      double payload = key(0).length + valueSize;
+      double payload = InProcessNodes.key(0).length + valueSize;
       log.printf(
           "memory: %,.1f bytes per item, %,.1f beyond key (%d) and value (%d)%n",
-          perItem, perItem - payload, key(0).length, valueSize);
+          perItem, perItem - payload, InProcessNodes.key(0).length, valueSize);
       return perItem - payload;
     }
   }
@@ -126,13 +113,5 @@ public final class StorageBench {
       used = Math.min(used, rt.totalMemory() - rt.freeMemory());
     }
     return used;
-  }
-
-  private static void deleteRecursively(Path dir) throws java.io.IOException {
-    try (var paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 }
