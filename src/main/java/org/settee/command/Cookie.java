@@ -186,19 +186,30 @@ public final class Cookie {
     }
     VBucket vb = fetchVBucket;
     ItemKey key = fetchKey;
-    long removals = vb.removals(); // before the disk read starts: see VBucket.restoreFetched
     offload(
         fetcher.executor(),
-        () -> fetcher.fetch(vb.id(), key),
-        item -> {
+        () -> {
+          long removalsBefore = vb.removals(); // before the disk read starts
+          return new DiskRead(removalsBefore, fetcher.fetch(vb.id(), key));
+        },
+        read -> {
           // A refused read leaves fetched false: the next run finds the key absent and reads the
           // disk again. Each refusal needs a removal in this vBucket during the read: retries are
           // rare and end once a read fits between two pager passes.
-          fetched = vb.restoreFetched(key, item, removals);
-          fetchedRemovals = removals;
+          fetched = vb.restoreFetched(key, read.item(), read.removalsBefore());
+          fetchedRemovals = read.removalsBefore();
           executor.execute(this);
         });
   }
+
+  /**
+   * A background fetch's result, with {@link VBucket#removals()} as read on the fetcher's thread
+   * just before the disk read (see {@link VBucket#restoreFetched}). Read there, not when the fetch
+   * was queued: a removal while the fetch waited in the queue cannot make the read stale, and
+   * counting it would refuse good reads whenever the fetch queue is long and the pager busy, the
+   * very time when every retry costs most.
+   */
+  private record DiskRead(long removalsBefore, Item item) {}
 
   /** Ends an attempt whose key is being fetched: not an error, the command runs again later. */
   static final class FetchPending extends RuntimeException {

@@ -153,6 +153,39 @@ class FullEvictionFetchIT {
     assertThat(new String(again.value(), StandardCharsets.US_ASCII)).isEqualTo("on disk");
   }
 
+  @Test
+  void aRemovalWhileTheFetchWaitsInTheQueueDoesNotRefuseItsRead() {
+    assertThat(writer.set(KEY, "on disk").status()).isEqualTo(Status.SUCCESS);
+    persistAndEvict();
+    String other = null;
+    for (int i = 0; other == null; i++) {
+      if (writer.vbucketOf("other-" + i) == vb.id()) {
+        other = "other-" + i;
+      }
+    }
+    assertThat(writer.set(other, "x").status()).isEqualTo(Status.SUCCESS);
+    assertThat(
+            EmbeddedNode.await(Duration.ofSeconds(20), () -> vb.persistedSeqno() >= vb.highSeqno()))
+        .isTrue();
+    // The pager removes an item of the vBucket after the GET queued its fetch, before the fetcher
+    // took it up: the disk read that follows cannot predate that removal.
+    AtomicBoolean once = new AtomicBoolean(true);
+    fetcher.whileQueued =
+        () -> {
+          if (once.getAndSet(false)) {
+            assertThat(vb.evictClean(1)).as("one removal").isPositive();
+          }
+        };
+    fetcher.reads.set(0);
+
+    ResponseFrame r = reader.get(KEY);
+
+    assertThat(once).as("the removal happened").isFalse();
+    assertThat(r.status()).isEqualTo(Status.SUCCESS);
+    assertThat(new String(r.value(), StandardCharsets.US_ASCII)).isEqualTo("on disk");
+    assertThat(fetcher.reads.get()).as("disk reads: the first one was kept").isEqualTo(1);
+  }
+
   /**
    * The bucket's fetcher on threads of its own; the next read can be held after it read the disk,
    * for as long as the test needs to change the key meanwhile.
@@ -168,9 +201,17 @@ class FullEvictionFetchIT {
     /** Runs after each disk read, on the fetcher's thread, before the read is handed back. */
     volatile Runnable afterRead = () -> {};
 
+    /** Runs when a queued fetch is taken up, before the fetch's own work starts. */
+    volatile Runnable whileQueued = () -> {};
+
     @Override
     public Executor executor() {
-      return threads;
+      return task ->
+          threads.execute(
+              () -> {
+                whileQueued.run();
+                task.run();
+              });
     }
 
     @Override
