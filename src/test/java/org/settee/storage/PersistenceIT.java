@@ -38,12 +38,12 @@ class PersistenceIT {
   /** A mutation token: the vBucket, its UUID and the seqno. */
   record Token(int vb, long uuid, long seqno) {}
 
-  private static Token token(KvTestClient c, String key, ResponseFrame r) {
+  static Token token(KvTestClient c, String key, ResponseFrame r) {
     ByteBuffer b = ByteBuffer.wrap(r.extras());
     return new Token(c.vbucketOf(key), b.getLong(0), b.getLong(8));
   }
 
-  private static KvTestClient login(int port) {
+  static KvTestClient login(int port) {
     KvTestClient c = KvTestClient.connect(port, 64);
     c.hello(Feature.MUTATION_SEQNO, Feature.XERROR);
     return c.login(EmbeddedNode.ADMIN, EmbeddedNode.ADMIN_PASSWORD, "default");
@@ -55,7 +55,7 @@ class PersistenceIT {
   }
 
   /** Polls OBSERVE_SEQNO until the token's seqno is persisted (what PersistTo.ACTIVE does). */
-  private static void awaitPersisted(KvTestClient c, Token t) {
+  static void awaitPersisted(KvTestClient c, Token t) {
     boolean persisted =
         EmbeddedNode.await(
             PERSIST_DEADLINE,
@@ -138,7 +138,7 @@ class PersistenceIT {
     }
   }
 
-  private static Map<String, String> stats(KvTestClient c) {
+  static Map<String, String> stats(KvTestClient c) {
     Map<String, String> stats = new HashMap<>();
     for (ResponseFrame s : c.stats("")) {
       stats.put(KvTestClient.text(s.key()), KvTestClient.text(s.value()));

@@ -43,9 +43,19 @@ public final class ServerProcess implements AutoCloseable {
 
   /** Starts a server on loopback, ephemeral ports, 64 vBuckets; returns once it is ready. */
   public static ServerProcess start(Path dataDir) throws IOException {
+    return start(dataDir, List.of());
+  }
+
+  /**
+   * As {@link #start(Path)}, the command run through {@code launcher} (a program that runs the rest
+   * of its command line, such as {@code nsenter}); the process is then the launcher's, which must
+   * exec the server for kill -9 to reach it.
+   */
+  public static ServerProcess start(Path dataDir, List<String> launcher) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb =
-        new ProcessBuilder(
+    List<String> command = new ArrayList<>(launcher);
+    command.addAll(
+        List.of(
             java,
             "--enable-native-access=ALL-UNNAMED",
             "-cp",
@@ -65,7 +75,8 @@ public final class ServerProcess implements AutoCloseable {
             "--mgmt-tls-port",
             "0",
             "--vbuckets",
-            "64");
+            "64"));
+    ProcessBuilder pb = new ProcessBuilder(command);
     pb.redirectErrorStream(true);
     pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     // RocksDB copies its native library to a temporary file that only a normal exit deletes: each

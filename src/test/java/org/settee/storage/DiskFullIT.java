@@ -1,0 +1,112 @@
+package org.settee.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.settee.protocol.ResponseFrame;
+import org.settee.protocol.Status;
+import org.settee.testing.EmbeddedNode;
+import org.settee.testing.KvTestClient;
+import org.settee.testing.ServerProcess;
+import org.settee.testing.SmallDisk;
+
+/**
+ * A real full disk under a server process: its data directory is a small file system of its own
+ * ({@link SmallDisk}), so RocksDB meets the kernel's "No space left on device", in whichever file
+ * it is writing then (write-ahead log, or a memtable written out in the background), not an error
+ * injected above it.
+ */
+class DiskFullIT {
+  private static final int VALUE_BYTES = 64 << 10;
+  private static final int DISK_MB = 24;
+
+  /** Bounds the filling: 128 MiB of values, half the default bucket's RAM quota. */
+  private static final int MAX_DOCS = 2_000;
+
+  private static final Duration DEADLINE = Duration.ofSeconds(60);
+
+  @TempDir Path dir;
+
+  /** Each document's value, incompressible, and the same each time it is asked for. */
+  private static byte[] value(String key) {
+    byte[] value = new byte[VALUE_BYTES];
+    new Random(key.hashCode()).nextBytes(value);
+    return value;
+  }
+
+  private static long linesWith(ServerProcess server, String text) {
+    return server.output().stream().filter(l -> l.contains(text)).count();
+  }
+
+  @Test
+  void aFullDiskRefusesWritesSaysSoOnceResumesWhenSpaceReturnsAndLosesNothingAcknowledged()
+      throws Exception {
+    Path data = Files.createDirectory(dir.resolve("data"));
+    Map<String, Long> acknowledged = new LinkedHashMap<>(); // key -> CAS
+    List<String> refused = new ArrayList<>();
+    try (SmallDisk disk = SmallDisk.mount(data, DISK_MB)) {
+      try (ServerProcess server = ServerProcess.start(data, disk.launcher());
+          KvTestClient c = PersistenceIT.login(server.kvPort())) {
+        for (int i = 0; refused.isEmpty() && i < MAX_DOCS; i++) {
+          String key = "doc-" + i;
+          ResponseFrame r = c.set(key, value(key), 0, 0, 0);
+          if (r.status() == Status.ETMPFAIL) {
+            refused.add(key);
+          } else {
+            assertThat(r.status()).as(key).isEqualTo(Status.SUCCESS);
+            acknowledged.put(key, r.cas());
+          }
+        }
+        assertThat(refused)
+            .as("writes refused once the disk is full: %s", disk.usage())
+            .isNotEmpty();
+        assertThat(PersistenceIT.stats(c).get("ep_writes_refused"))
+            .contains("No space left on device");
+        assertThat(server.awaitOutput("cannot persist", DEADLINE)).isTrue();
+        ResponseFrame whileFull = c.set("while-full", value("while-full"), 0, 0, 0);
+        assertThat(whileFull.status()).as("still full").isEqualTo(Status.ETMPFAIL);
+        refused.add("while-full");
+
+        disk.resize(16 * DISK_MB);
+        assertThat(server.awaitOutput("persistence resumed", DEADLINE))
+            .as("the flusher resumes once there is space again")
+            .isTrue();
+        ResponseFrame after = c.set("after", value("after"), 0, 0, 0);
+        assertThat(after.status()).isEqualTo(Status.SUCCESS);
+        acknowledged.put("after", after.cas());
+        // What was acknowledged while the disk was full, from memory, reaches the disk now.
+        assertThat(
+                EmbeddedNode.await(
+                    DEADLINE, () -> PersistenceIT.stats(c).get("ep_queue_size").equals("0")))
+            .as("the disk write queue drains")
+            .isTrue();
+        PersistenceIT.awaitPersisted(c, PersistenceIT.token(c, "after", after));
+        server.kill9();
+        assertThat(linesWith(server, "cannot persist"))
+            .as("one line for the whole outage:\n%s", String.join("\n", server.output()))
+            .isEqualTo(1);
+      }
+      try (ServerProcess server = ServerProcess.start(data, disk.launcher());
+          KvTestClient c = PersistenceIT.login(server.kvPort())) {
+        acknowledged.forEach(
+            (key, cas) -> {
+              ResponseFrame r = c.get(key);
+              assertThat(r.status()).as(key).isEqualTo(Status.SUCCESS);
+              assertThat(r.cas()).as(key).isEqualTo(cas);
+              assertThat(r.value()).as(key).isEqualTo(value(key));
+            });
+        refused.forEach(
+            key -> assertThat(c.get(key).status()).as(key).isEqualTo(Status.KEY_ENOENT));
+      }
+    }
+  }
+}
