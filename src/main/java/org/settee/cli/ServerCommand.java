@@ -6,6 +6,8 @@ import java.util.concurrent.CountDownLatch;
 import org.settee.net.TlsEngine;
 import org.settee.node.NodeOptions;
 import org.settee.node.SetteeNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -16,6 +18,8 @@ import picocli.CommandLine.Option;
     description =
         "Start a Settee node (first start creates bucket 'default' and the administrator).")
 final class ServerCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(ServerCommand.class);
+
   @Option(
       names = "--data-dir",
       defaultValue = "./data",
@@ -120,8 +124,31 @@ final class ServerCommand implements Callable<Integer> {
                   stopped.countDown();
                 },
                 "settee-shutdown"));
-    node.start();
+    try {
+      node.start();
+    } catch (RuntimeException e) {
+      // What an operator needs is what went wrong and where (a full disk, a damaged store, a port
+      // in use), in one line; the stack is for a developer, at debug level.
+      LOG.error("cannot start: {}", causes(e));
+      LOG.debug("start failed", e);
+      return 1;
+    }
     stopped.await();
     return 0;
+  }
+
+  /**
+   * The exception's message followed by each cause's that says something new: "cannot write cluster
+   * configuration /data/config/cluster.json: No space left on device".
+   */
+  static String causes(Throwable e) {
+    StringBuilder line = new StringBuilder();
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+      if (line.indexOf(message) < 0) {
+        line.append(line.isEmpty() ? "" : ": ").append(message);
+      }
+    }
+    return line.toString();
   }
 }

@@ -109,4 +109,50 @@ class DiskFullIT {
       }
     }
   }
+
+  @Test
+  void aNodeStartedOnAFullDiskSaysSoInOneLineChangesNothingAndStartsOnceThereIsSpace()
+      throws Exception {
+    Path data = Files.createDirectory(dir.resolve("data"));
+    try (SmallDisk disk = SmallDisk.mount(data, DISK_MB)) {
+      Map<String, Long> persisted = new LinkedHashMap<>();
+      try (ServerProcess server = ServerProcess.start(data, disk.launcher());
+          KvTestClient c = PersistenceIT.login(server.kvPort())) {
+        for (int i = 0; i < 20; i++) {
+          String key = "doc-" + i;
+          ResponseFrame r = c.set(key, value(key), 0, 0, 0);
+          assertThat(r.status()).isEqualTo(Status.SUCCESS);
+          PersistenceIT.awaitPersisted(c, PersistenceIT.token(c, key, r));
+          persisted.put(key, r.cas());
+        }
+        server.kill9();
+      }
+      disk.fill();
+
+      ServerProcess.Failed failed = ServerProcess.startFailing(data, disk.launcher());
+      String printed = String.join("\n", failed.output());
+      assertThat(failed.exitCode()).as(printed).isEqualTo(1);
+      assertThat(failed.output())
+          .as(printed)
+          .filteredOn(l -> l.contains("cannot start"))
+          .singleElement()
+          .satisfies(l -> assertThat(l).contains("No space left on device"));
+      assertThat(failed.output()).as("no stack trace").noneMatch(l -> l.startsWith("\tat "));
+      assertThat(disk.contains(data.resolve("config").resolve("cluster.json.tmp")))
+          .as("a half-written file left behind")
+          .isFalse();
+
+      disk.unfill();
+      try (ServerProcess server = ServerProcess.start(data, disk.launcher());
+          KvTestClient c = PersistenceIT.login(server.kvPort())) {
+        persisted.forEach(
+            (key, cas) -> {
+              ResponseFrame r = c.get(key);
+              assertThat(r.status()).as(key).isEqualTo(Status.SUCCESS);
+              assertThat(r.cas()).as(key).isEqualTo(cas);
+              assertThat(r.value()).as(key).isEqualTo(value(key));
+            });
+      }
+    }
+  }
 }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -52,6 +53,65 @@ public final class ServerProcess implements AutoCloseable {
    * exec the server for kill -9 to reach it.
    */
   public static ServerProcess start(Path dataDir, List<String> launcher) throws IOException {
+    Path nativeDir = Files.createTempDirectory("settee-native-");
+    Process p = launch(dataDir, launcher, nativeDir);
+    try {
+      BufferedReader out =
+          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      List<String> seen = Collections.synchronizedList(new ArrayList<>());
+      String line;
+      while (System.nanoTime() < deadline && (line = out.readLine()) != null) {
+        seen.add(line);
+        Matcher m = READY.matcher(line);
+        if (m.find()) {
+          Thread drain = new Thread(() -> out.lines().forEach(seen::add), "server-log-drain");
+          drain.setDaemon(true);
+          drain.start();
+          return new ServerProcess(
+              p, nativeDir, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), seen);
+        }
+      }
+      throw new AssertionError("the server never said it was ready:\n" + String.join("\n", seen));
+    } catch (IOException | RuntimeException | AssertionError e) {
+      p.destroyForcibly();
+      deleteWhenDead(p, nativeDir);
+      throw e;
+    }
+  }
+
+  /** A server that did not start: how it exited and what it printed, a line each. */
+  public record Failed(int exitCode, List<String> output) {}
+
+  /**
+   * Runs a server that is expected not to start, through {@code launcher} as {@link #start(Path,
+   * List)} does, and waits (up to 60 s) for it to exit.
+   */
+  public static Failed startFailing(Path dataDir, List<String> launcher)
+      throws IOException, InterruptedException {
+    Path nativeDir = Files.createTempDirectory("settee-native-");
+    Process p = launch(dataDir, launcher, nativeDir);
+    try {
+      // Read apart until the process closes its output, so that it never blocks on a full pipe.
+      CompletableFuture<List<String>> output =
+          CompletableFuture.supplyAsync(
+              () ->
+                  new BufferedReader(
+                          new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))
+                      .lines()
+                      .toList());
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        throw new AssertionError("the server neither started nor exited within 60 s");
+      }
+      return new Failed(p.exitValue(), output.join());
+    } finally {
+      p.destroyForcibly();
+      deleteWhenDead(p, nativeDir);
+    }
+  }
+
+  private static Process launch(Path dataDir, List<String> launcher, Path nativeDir)
+      throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>(launcher);
     command.addAll(
@@ -82,30 +142,11 @@ public final class ServerProcess implements AutoCloseable {
     // RocksDB copies its native library to a temporary file that only a normal exit deletes: each
     // kill -9 would leave one (about 15 MB) in /tmp. Here it goes to a directory of this process's
     // own, deleted once the process is gone.
-    Path nativeDir = Files.createTempDirectory("settee-native-");
     pb.environment().put("ROCKSDB_SHAREDLIB_DIR", nativeDir.toString());
-    Process p = pb.start();
     try {
-      BufferedReader out =
-          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      List<String> seen = Collections.synchronizedList(new ArrayList<>());
-      String line;
-      while (System.nanoTime() < deadline && (line = out.readLine()) != null) {
-        seen.add(line);
-        Matcher m = READY.matcher(line);
-        if (m.find()) {
-          Thread drain = new Thread(() -> out.lines().forEach(seen::add), "server-log-drain");
-          drain.setDaemon(true);
-          drain.start();
-          return new ServerProcess(
-              p, nativeDir, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), seen);
-        }
-      }
-      throw new AssertionError("the server never said it was ready:\n" + String.join("\n", seen));
-    } catch (IOException | RuntimeException | AssertionError e) {
-      p.destroyForcibly();
-      deleteWhenDead(p, nativeDir);
+      return pb.start();
+    } catch (IOException e) {
+      deleteWhenDead(null, nativeDir);
       throw e;
     }
   }
@@ -165,7 +206,7 @@ public final class ServerProcess implements AutoCloseable {
 
   private static void deleteWhenDead(Process p, Path dir) {
     try {
-      if (!p.waitFor(10, TimeUnit.SECONDS) || !Files.exists(dir)) {
+      if ((p != null && !p.waitFor(10, TimeUnit.SECONDS)) || !Files.exists(dir)) {
         return; // still mapped by a live process (leave it), or gone already
       }
       try (Stream<Path> files = Files.walk(dir)) {

@@ -85,6 +85,27 @@ public final class SmallDisk implements AutoCloseable {
     run("mount", "-o", "remount,size=" + megabytes + "m", mountPoint.toString());
   }
 
+  /** Takes every free byte with a ballast file (what another program filling the disk does). */
+  public void fill() throws IOException, InterruptedException {
+    Path ballast = mountPoint.resolve("ballast");
+    // cat stops at "No space left on device" (its exit code says so too); the file must be there.
+    run("sh", "-c", "cat /dev/zero > \"$0\"; test -s \"$0\"", ballast.toString());
+  }
+
+  /** Deletes the ballast of {@link #fill}: the space is back. */
+  public void unfill() throws IOException, InterruptedException {
+    run("rm", mountPoint.resolve("ballast").toString());
+  }
+
+  /**
+   * Whether the file exists on this file system (the test's own view of the directory is empty).
+   */
+  public boolean contains(Path file) throws IOException, InterruptedException {
+    return run("sh", "-c", "test -e \"$0\" && echo yes || echo no", file.toString())
+        .trim()
+        .equals("yes");
+  }
+
   /** {@code df} of the file system, for an assertion's message. */
   public String usage() throws IOException, InterruptedException {
     return run("df", "-h", mountPoint.toString());
