@@ -390,7 +390,14 @@ public final class SetteeNode implements AutoCloseable {
    */
   public synchronized Bucket createBucket(BucketSettings settings) {
     Bucket bucket = buckets.create(settings, this::prepareBucket);
-    saveBuckets();
+    try {
+      saveBuckets();
+    } catch (RuntimeException e) {
+      // Missing from the configuration, the bucket would be gone after a restart and its files
+      // left behind for good: it is not created at all.
+      buckets.delete(settings.name(), this::destroyStorage);
+      throw e;
+    }
     clusterConfig.bump("bucket " + settings.name() + " created");
     LOG.info(
         "bucket '{}' created ({}, {} vBuckets)",

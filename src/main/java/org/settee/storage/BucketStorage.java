@@ -51,7 +51,17 @@ public final class BucketStorage implements AutoCloseable {
    */
   public static BucketStorage open(Path dir, Bucket bucket, Executor fetches) {
     long opening = System.nanoTime();
-    BucketStore store = BucketStore.open(dir);
+    // A new bucket's directory that this open created goes again if the open fails (a full disk):
+    // the bucket does not exist, and nothing would ever delete its files. A directory that was
+    // there before is left alone, whatever it holds.
+    boolean created = !Files.exists(dir);
+    BucketStore store;
+    try {
+      store = BucketStore.open(dir);
+    } catch (RuntimeException e) {
+      deleteCreated(created, dir, e);
+      throw e;
+    }
     try {
       Warmup.Result warmup = new Warmup(bucket, store, opening).run();
       allowCompactions(store, bucket);
@@ -78,7 +88,18 @@ public final class BucketStorage implements AutoCloseable {
       return storage;
     } catch (RuntimeException e) {
       store.close();
+      deleteCreated(created, dir, e);
       throw e;
+    }
+  }
+
+  private static void deleteCreated(boolean created, Path dir, RuntimeException failure) {
+    if (created) {
+      try {
+        deleteRecursively(dir);
+      } catch (UncheckedIOException e) {
+        failure.addSuppressed(e);
+      }
     }
   }
 

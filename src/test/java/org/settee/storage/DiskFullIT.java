@@ -2,10 +2,16 @@ package org.settee.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -152,6 +158,54 @@ class DiskFullIT {
               assertThat(r.cas()).as(key).isEqualTo(cas);
               assertThat(r.value()).as(key).isEqualTo(value(key));
             });
+      }
+    }
+  }
+
+  private static HttpResponse<String> createBucket(ServerProcess server, String name)
+      throws Exception {
+    String auth =
+        Base64.getEncoder()
+            .encodeToString(
+                (EmbeddedNode.ADMIN + ":" + EmbeddedNode.ADMIN_PASSWORD)
+                    .getBytes(StandardCharsets.UTF_8));
+    HttpRequest request =
+        HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.mgmtPort() + "/pools/default/buckets"))
+            .header("Authorization", "Basic " + auth)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "name=" + name + "&bucketType=couchbase&ramQuota=100&numVBuckets=64"))
+            .timeout(DEADLINE)
+            .build();
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+  }
+
+  @Test
+  void aBucketCreatedOnAFullDiskIsRefusedWithTheReasonAndLeavesNoFiles() throws Exception {
+    Path data = Files.createDirectory(dir.resolve("data"));
+    try (SmallDisk disk = SmallDisk.mount(data, DISK_MB);
+        ServerProcess server = ServerProcess.start(data, disk.launcher())) {
+      List<String> before = disk.list(data.resolve("buckets"));
+      disk.fill();
+
+      HttpResponse<String> refused = createBucket(server, "travel");
+      assertThat(refused.statusCode()).as(refused.body()).isEqualTo(500);
+      assertThat(refused.body()).contains("No space left on device");
+      assertThat(disk.list(data.resolve("buckets")))
+          .as("the refused bucket's files")
+          .isEqualTo(before);
+
+      disk.unfill();
+      HttpResponse<String> created = createBucket(server, "travel");
+      assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
+      try (KvTestClient c =
+          KvTestClient.connect(server.kvPort(), 64)
+              .login(EmbeddedNode.ADMIN, EmbeddedNode.ADMIN_PASSWORD, "travel")) {
+        assertThat(c.set("doc", "x").status()).isEqualTo(Status.SUCCESS);
       }
     }
   }

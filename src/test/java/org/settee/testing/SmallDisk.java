@@ -106,6 +106,11 @@ public final class SmallDisk implements AutoCloseable {
         .equals("yes");
   }
 
+  /** The names in a directory of this file system. */
+  public List<String> list(Path dir) throws IOException, InterruptedException {
+    return run("ls", "-1", dir.toString()).lines().toList();
+  }
+
   /** {@code df} of the file system, for an assertion's message. */
   public String usage() throws IOException, InterruptedException {
     return run("df", "-h", mountPoint.toString());
