@@ -112,7 +112,12 @@ public final class BucketStorage implements AutoCloseable {
    * drills and tests of what clients see when persistence stops.
    */
   public void injectWriteFailure(String message) {
-    store.injectWriteFailure(message);
+    store.injectWriteFailures(message, Integer.MAX_VALUE);
+  }
+
+  /** As {@link #injectWriteFailure}, for the next {@code batches} writes only. */
+  public void injectWriteFailures(String message, int batches) {
+    store.injectWriteFailures(message, batches);
   }
 
   /**
@@ -237,9 +242,19 @@ public final class BucketStorage implements AutoCloseable {
     try {
       stopped = flusher.stop(true);
       if (stopped && !flusher.crashed()) {
-        writeStates();
-        store.markCleanShutdown();
-        flushMemtables();
+        if (allPersisted()) {
+          writeStates();
+          store.markCleanShutdown();
+          flushMemtables();
+        } else {
+          // A clean mark would let the next start carry on the same history without the
+          // mutations lost here: a DCP client that saw them would never roll them back. Without
+          // it the start recovers as after a crash, with a new failover-log entry per vBucket.
+          LOG.error(
+              "bucket {}: stopped with mutations not persisted (the disk kept failing): the next"
+                  + " start recovers as after a crash",
+              bucket.name());
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -250,6 +265,17 @@ public final class BucketStorage implements AutoCloseable {
         store.close();
       }
     }
+  }
+
+  /** Whether every vBucket is persisted up to its high seqno (flushes included). */
+  private boolean allPersisted() {
+    for (int i = 0; i < bucket.numVBuckets(); i++) {
+      VBucket vb = bucket.vbucket(i);
+      if (vb.persistedSeqno() < vb.highSeqno()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void allowCompactions(BucketStore store, Bucket bucket) {

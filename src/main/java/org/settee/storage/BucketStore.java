@@ -44,6 +44,10 @@ final class BucketStore implements AutoCloseable {
   private final boolean fresh;
   private volatile String injectedWriteFailure;
 
+  /** How many more batches {@link #injectedWriteFailure} fails (none once it is at or below 0). */
+  private final java.util.concurrent.atomic.AtomicInteger injectedFailuresLeft =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   /**
    * Background fetches read from other threads than the owner: they hold the read lock, and close
    * takes the write lock, so no read ever touches a closed RocksDB (a native crash).
@@ -340,7 +344,7 @@ final class BucketStore implements AutoCloseable {
     /** Writes and fsyncs the batch. */
     void commit() throws RocksDBException {
       String fault = injectedWriteFailure;
-      if (fault != null) {
+      if (fault != null && injectedFailuresLeft.getAndDecrement() > 0) {
         throw new RocksDBException(fault);
       }
       db.write(syncWrites, batch);
@@ -458,8 +462,12 @@ final class BucketStore implements AutoCloseable {
     return vb < batched.length ? Math.max(high, batched[vb]) : high;
   }
 
-  /** Makes every batch fail with this message (null: stop failing); a disk-full drill. */
-  void injectWriteFailure(String message) {
+  /**
+   * Makes the next {@code batches} batches fail with this message (null: stop failing); a disk-full
+   * drill.
+   */
+  void injectWriteFailures(String message, int batches) {
+    injectedFailuresLeft.set(batches);
     injectedWriteFailure = message;
   }
 

@@ -60,6 +60,9 @@ final class Flusher implements Runnable {
   /** A batch this large is worth writing at once, without gathering more. */
   private static final int LARGE_BATCH = 10_000;
 
+  /** A clean stop tries this many batches to persist what is dirty, and then gives up. */
+  static final int DRAIN_ATTEMPTS = 5;
+
   /** At most this many mutations of one vBucket per round: bounds a batch's memory. */
   private static final int MAX_PER_VBUCKET = 50_000;
 
@@ -191,7 +194,7 @@ final class Flusher implements Runnable {
     runTasks();
     if (drainOnStop) {
       // Bounded: a disk that keeps failing must not hold the shutdown forever.
-      for (int attempt = 0; attempt < 5 && dirtyCount() > 0; attempt++) {
+      for (int attempt = 0; attempt < DRAIN_ATTEMPTS && dirtyCount() > 0; attempt++) {
         flushOnce();
       }
     }
