@@ -149,6 +149,14 @@ public final class CheckpointLog {
    * the cursor's callback runs on the next append.
    */
   void peek(Cursor c, int max, List<Item> out) {
+    peek(c, max, Long.MAX_VALUE, out);
+  }
+
+  /**
+   * As {@link #peek(Cursor, int, List)}, stopping once the entries taken hold {@code maxBytes} of
+   * keys and values (at least one entry is taken, however large).
+   */
+  void peek(Cursor c, int max, long maxBytes, List<Item> out) {
     if (c.dropped) {
       return;
     }
@@ -159,8 +167,11 @@ public final class CheckpointLog {
       return;
     }
     int offset = (int) (from - firstSeqno);
-    for (int i = 0; i < available; i++) {
-      out.add(ring[(head + offset + i) & (ring.length - 1)]);
+    long bytes = 0;
+    for (int i = 0; i < available && bytes < maxBytes; i++) {
+      Item item = ring[(head + offset + i) & (ring.length - 1)];
+      out.add(item);
+      bytes += item.keyLength() + item.valueLength();
     }
   }
 

@@ -60,14 +60,30 @@ final class Flusher implements Runnable {
   /** A batch this large is worth writing at once, without gathering more. */
   private static final int LARGE_BATCH = 10_000;
 
-  /** A clean stop tries this many batches to persist what is dirty, and then gives up. */
+  /** A clean stop gives up persisting what is dirty after this many rounds without progress. */
   static final int DRAIN_ATTEMPTS = 5;
+
+  /**
+   * A round takes at most about this many bytes of keys and values (at least one item): the batch
+   * is built in native memory and lands in one memtable whole, so a backlog as large as the
+   * bucket's quota (the flusher fell behind, or the disk failed for a while) must not become one
+   * write of that size. A steady load's round is far smaller (about 1 MB at 50k sets/s of 100
+   * bytes).
+   */
+  static final long MAX_BATCH_BYTES = 32L << 20;
 
   /** At most this many mutations of one vBucket per round: bounds a batch's memory. */
   private static final int MAX_PER_VBUCKET = 50_000;
 
   private final Bucket bucket;
   private final BucketStore store;
+  private final long maxBatchBytes;
+
+  /** Where the next round starts taking vBuckets. Storage thread only. */
+  private int firstVBucket;
+
+  /** The last round stopped at {@link #maxBatchBytes}: more is waiting. Storage thread only. */
+  private boolean roundCut;
 
   /**
    * Each vBucket's high seqno as of the batches written so far: all of it goes into every batch
@@ -95,8 +111,13 @@ final class Flusher implements Runnable {
   private record StateOnDisk(VBucketState state, long purgeSeqno, List<FailoverLog.Entry> log) {}
 
   Flusher(Bucket bucket, BucketStore store) {
+    this(bucket, store, MAX_BATCH_BYTES);
+  }
+
+  Flusher(Bucket bucket, BucketStore store, long maxBatchBytes) {
     this.bucket = bucket;
     this.store = store;
+    this.maxBatchBytes = maxBatchBytes;
     this.highSeqnos = new long[bucket.numVBuckets()];
     for (int i = 0; i < highSeqnos.length; i++) {
       highSeqnos[i] = bucket.vbucket(i).persistedSeqno();
@@ -187,15 +208,23 @@ final class Flusher implements Runnable {
         LockSupport.parkNanos(this, RETRY_NANOS);
       } else if (written == 0 && !pending) {
         LockSupport.parkNanos(this, IDLE_NANOS);
-      } else if (written < LARGE_BATCH) {
+      } else if (written < LARGE_BATCH && !roundCut) {
         gather(written < BUSY_BATCH ? GATHER_NANOS : BUSY_GATHER_NANOS);
       }
     }
     runTasks();
     if (drainOnStop) {
-      // Bounded: a disk that keeps failing must not hold the shutdown forever.
-      for (int attempt = 0; attempt < DRAIN_ATTEMPTS && dirtyCount() > 0; attempt++) {
+      // As many rounds as what is dirty takes; bounded in rounds that make no progress (failed
+      // batches): a disk that keeps failing must not hold the shutdown forever.
+      for (int stalls = 0; stalls < DRAIN_ATTEMPTS; ) {
+        int dirty = dirtyCount();
+        if (dirty == 0) {
+          break;
+        }
         flushOnce();
+        if (dirtyCount() >= dirty) {
+          stalls++;
+        }
       }
     }
   }
@@ -293,11 +322,26 @@ final class Flusher implements Runnable {
   int flushOnce() {
     record Taken(VBucket vb, VBucket.Dirty dirty, List<Item> latest) {}
     List<Taken> taken = new ArrayList<>();
-    for (int i = 0; i < bucket.numVBuckets(); i++) {
+    long budget = maxBatchBytes;
+    roundCut = false;
+    int vbuckets = bucket.numVBuckets();
+    for (int n = 0; n < vbuckets; n++) {
+      int i = (firstVBucket + n) % vbuckets;
       VBucket vb = bucket.vbucket(i);
-      VBucket.Dirty dirty = vb.dirty(MAX_PER_VBUCKET);
+      VBucket.Dirty dirty = vb.dirty(MAX_PER_VBUCKET, budget);
       if (!dirty.isEmpty()) {
         taken.add(new Taken(vb, dirty, latestPerKey(dirty.items())));
+        for (Item item : dirty.items()) {
+          budget -= item.keyLength() + item.valueLength();
+        }
+        if (budget <= 0) {
+          // Full: the next round starts with the vBucket after this one (this one's rest waits
+          // its turn), so that a vBucket written faster than a round takes cannot keep the others
+          // waiting.
+          firstVBucket = (i + 1) % vbuckets;
+          roundCut = true;
+          break;
+        }
       }
     }
     if (taken.isEmpty()) {

@@ -139,4 +139,92 @@ class FlusherTest {
           .isEqualTo("b".getBytes(StandardCharsets.UTF_8));
     }
   }
+
+  @Test
+  void aBacklogIsWrittenInRoundsOfBoundedSizeTakingEveryVBucketInTurn() throws Exception {
+    Bucket bucket = bucket(); // 4 vBuckets
+    long budget = 10_000;
+    byte[] value = new byte[1_000];
+    try (BucketStore store = BucketStore.open(dir)) {
+      new Warmup(bucket, store, System.nanoTime()).run();
+      Flusher flusher = new Flusher(bucket, store, budget);
+      for (int v = 0; v < 4; v++) {
+        VBucket vb = bucket.vbucket(v);
+        vb.trackDirty(() -> {});
+        for (int i = 0; i < 25; i++) { // 25 KB per vBucket, 100 KB in all
+          vb.store(StoreMode.SET, ItemKey.of("doc-" + i), value, 0, 0, Datatype.RAW, 0, false);
+        }
+      }
+      List<Integer> rounds = new ArrayList<>();
+      for (int written; (written = flusher.flushOnce()) > 0; ) {
+        rounds.add(written);
+        // A round stops at the first item that reaches the budget.
+        assertThat(written).isLessThanOrEqualTo(10);
+        assertThat(rounds).as("rounds so far").hasSizeLessThan(20);
+      }
+      assertThat(rounds.stream().mapToInt(Integer::intValue).sum()).isEqualTo(100);
+      for (int v = 0; v < 4; v++) {
+        assertThat(bucket.vbucket(v).persistedSeqno()).as("vb " + v).isEqualTo(25);
+      }
+    }
+    Bucket restarted = bucket();
+    try (BucketStore store = BucketStore.open(dir)) {
+      new Warmup(restarted, store, System.nanoTime()).run();
+      for (int v = 0; v < 4; v++) {
+        assertThat(restarted.vbucket(v).get(ItemKey.of("doc-24")).item().value())
+            .as("vb " + v)
+            .isEqualTo(value);
+      }
+    }
+  }
+
+  @Test
+  void theRoundsTakeTheVBucketsInTurnUnderABacklog() throws Exception {
+    Bucket bucket = bucket(); // 4 vBuckets
+    byte[] value = new byte[1_000];
+    try (BucketStore store = BucketStore.open(dir)) {
+      new Warmup(bucket, store, System.nanoTime()).run();
+      Flusher flusher = new Flusher(bucket, store, 5_000);
+      for (int v = 0; v < 4; v++) {
+        VBucket vb = bucket.vbucket(v);
+        vb.trackDirty(() -> {});
+        for (int i = 0; i < 20; i++) {
+          vb.store(StoreMode.SET, ItemKey.of("doc-" + i), value, 0, 0, Datatype.RAW, 0, false);
+        }
+      }
+      // vBucket 0 gets a round's worth of writes after every round: the others still get their
+      // turn.
+      for (int round = 0; round < 30 && bucket.vbucket(3).persistedSeqno() < 20; round++) {
+        flusher.flushOnce();
+        for (int i = 0; i < 5; i++) {
+          bucket
+              .vbucket(0)
+              .store(StoreMode.SET, ItemKey.of("hot"), value, 0, 0, Datatype.RAW, 0, false);
+        }
+      }
+      assertThat(bucket.vbucket(3).persistedSeqno()).as("the last vBucket").isEqualTo(20);
+    }
+  }
+
+  @Test
+  void aCleanStopPersistsABacklogThatTakesManyRounds() throws Exception {
+    Bucket bucket = bucket(); // 4 vBuckets
+    byte[] value = new byte[1_000];
+    try (BucketStore store = BucketStore.open(dir)) {
+      new Warmup(bucket, store, System.nanoTime()).run();
+      Flusher flusher = new Flusher(bucket, store, 5_000); // 20 rounds for what follows
+      for (int v = 0; v < 4; v++) {
+        VBucket vb = bucket.vbucket(v);
+        vb.trackDirty(() -> {}); // no wake-up: the backlog waits for the stop
+        for (int i = 0; i < 25; i++) {
+          vb.store(StoreMode.SET, ItemKey.of("doc-" + i), value, 0, 0, Datatype.RAW, 0, false);
+        }
+      }
+      flusher.start();
+      assertThat(flusher.stop(true)).isTrue();
+      for (int v = 0; v < 4; v++) {
+        assertThat(bucket.vbucket(v).persistedSeqno()).as("vb " + v).isEqualTo(25);
+      }
+    }
+  }
 }
