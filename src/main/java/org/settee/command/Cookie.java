@@ -190,7 +190,14 @@ public final class Cookie {
         fetcher.executor(),
         () -> {
           long removalsBefore = vb.removals(); // before the disk read starts
-          return new DiskRead(removalsBefore, fetcher.fetch(vb.id(), key));
+          try {
+            return new DiskRead(removalsBefore, fetcher.fetch(vb.id(), key));
+          } catch (RuntimeException e) {
+            // The disk failed this read (the fetcher logs it): this command fails, not the
+            // connection with everything else in flight on it. Clients retry a TMPFAIL.
+            throw new CommandException(
+                Status.ETMPFAIL, "cannot read the document from disk: " + e.getMessage());
+          }
         },
         read -> {
           // A refused read leaves fetched false: the next run finds the key absent and reads the

@@ -10,10 +10,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.rocksdb.RocksDBException;
-import org.settee.kv.BackgroundFetcher;
 import org.settee.kv.Bucket;
 import org.settee.kv.Item;
-import org.settee.kv.ItemKey;
 import org.settee.kv.VBucket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,18 +69,7 @@ public final class BucketStorage implements AutoCloseable {
         bucket.vbucket(i).trackDirty(flusher::wake);
         bucket.vbucket(i).fullEviction(fullEviction);
       }
-      bucket.fetcher(
-          new BackgroundFetcher() {
-            @Override
-            public Executor executor() {
-              return fetches;
-            }
-
-            @Override
-            public Item fetch(int vbucket, ItemKey key) {
-              return store.get(vbucket, key.bytes());
-            }
-          });
+      bucket.fetcher(new DiskFetcher(bucket.name(), store, fetches));
       BucketStorage storage = new BucketStorage(bucket, store, flusher, warmup);
       flusher.start();
       return storage;
@@ -113,6 +100,14 @@ public final class BucketStorage implements AutoCloseable {
    */
   public void injectWriteFailure(String message) {
     store.injectWriteFailures(message, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Fault control: makes every read of an item from disk fail with this message ({@code null} heals
+   * it), as a disk with a bad sector would.
+   */
+  public void injectReadFailure(String message) {
+    store.injectReadFailure(message);
   }
 
   /** As {@link #injectWriteFailure}, for the next {@code batches} writes only. */

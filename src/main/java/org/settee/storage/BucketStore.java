@@ -43,6 +43,7 @@ final class BucketStore implements AutoCloseable {
   private final WriteOptions syncWrites = new WriteOptions().setSync(true);
   private final boolean fresh;
   private volatile String injectedWriteFailure;
+  private volatile String injectedReadFailure;
 
   /** How many more batches {@link #injectedWriteFailure} fails (none once it is at or below 0). */
   private final java.util.concurrent.atomic.AtomicInteger injectedFailuresLeft =
@@ -462,6 +463,11 @@ final class BucketStore implements AutoCloseable {
     return vb < batched.length ? Math.max(high, batched[vb]) : high;
   }
 
+  /** Makes every item read ({@link #get}) fail with this message (null: stop failing). */
+  void injectReadFailure(String message) {
+    injectedReadFailure = message;
+  }
+
   /**
    * Makes the next {@code batches} batches fail with this message (null: stop failing); a disk-full
    * drill.
@@ -575,6 +581,10 @@ final class BucketStore implements AutoCloseable {
     try {
       if (closed) {
         return null;
+      }
+      String fault = injectedReadFailure;
+      if (fault != null) {
+        throw new RocksDBException(fault);
       }
       byte[] storedKey = StorageLayout.itemKey(vb, key);
       byte[] record = db.get(keys, storedKey);

@@ -19,6 +19,7 @@ import org.settee.protocol.ResponseFrame;
 import org.settee.protocol.Status;
 import org.settee.testing.EmbeddedNode;
 import org.settee.testing.KvTestClient;
+import org.settee.testing.LogWatch;
 
 /** Memory quotas: eviction to disk and back, and what buckets without a disk do when full. */
 class EvictionIT {
@@ -89,6 +90,35 @@ class EvictionIT {
       Bucket b = node.node().buckets().get("values");
       assertEvictedAndReadBack(c, b);
       assertThat(b.itemCount()).isEqualTo(DOCS);
+    }
+  }
+
+  @Test
+  void aDiskThatFailsAReadFailsThatCommandOnlyAndSaysSoOnce() {
+    try (LogWatch log = LogWatch.warnings();
+        KvTestClient c = bucket("badsector", BucketType.COUCHBASE, "valueOnly")) {
+      Bucket b = node.node().buckets().get("badsector");
+      BucketStorage storage = node.node().storage("badsector");
+      assertThat(c.set("on-disk", "evicted").status()).isEqualTo(Status.SUCCESS);
+      assertThat(EmbeddedNode.await(Duration.ofSeconds(20), () -> storage.diskQueueSize() == 0))
+          .isTrue();
+      assertThat(b.vbucket(c.vbucketOf("on-disk")).evictClean(Long.MAX_VALUE)).isPositive();
+      assertThat(c.set("in-memory", "resident").status()).isEqualTo(Status.SUCCESS);
+
+      storage.injectReadFailure("IO error: injected bad sector");
+      for (int i = 0; i < 3; i++) {
+        assertThat(c.get("on-disk").status()).as("read %s", i).isEqualTo(Status.ETMPFAIL);
+      }
+      assertThat(KvTestClient.text(c.get("in-memory").value()))
+          .as("the same connection goes on")
+          .isEqualTo("resident");
+      storage.injectReadFailure(null);
+      assertThat(KvTestClient.text(c.get("on-disk").value())).isEqualTo("evicted");
+
+      assertThat(log.unexpected())
+          .as("one line for the failing reads")
+          .filteredOn(l -> l.contains("cannot read from disk"))
+          .hasSize(1);
     }
   }
 
