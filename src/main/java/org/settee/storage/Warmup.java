@@ -2,7 +2,9 @@ package org.settee.storage;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.rocksdb.RocksDBException;
 import org.settee.kv.Bucket;
@@ -95,6 +97,7 @@ final class Warmup {
     int n = bucket.numVBuckets();
     int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), n));
     AtomicLong loaded = new AtomicLong();
+    AtomicBoolean cancelled = new AtomicBoolean();
     List<Thread> workers = new ArrayList<>();
     List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     for (int t = 0; t < threads; t++) {
@@ -108,6 +111,9 @@ final class Warmup {
                       from,
                       to,
                       (vb, item) -> {
+                        if (cancelled.get()) {
+                          throw new CancellationException("warmup of " + bucket.name());
+                        }
                         vbucket(vb).restore(item);
                         high[vb] = Math.max(high[vb], item.bySeqno());
                         if (loaded.incrementAndGet() % PROGRESS_EVERY == 0) {
@@ -126,13 +132,22 @@ final class Warmup {
       worker.start();
       workers.add(worker);
     }
+    // Every worker is waited for, even when this thread is interrupted: the caller closes the
+    // store on the way out, and a worker still iterating it would read freed native memory.
+    boolean interrupted = false;
     for (Thread w : workers) {
-      try {
-        w.join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted during warmup", e);
+      while (w.isAlive()) {
+        try {
+          w.join();
+        } catch (InterruptedException e) {
+          interrupted = true;
+          cancelled.set(true);
+        }
       }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted during warmup of bucket " + bucket.name());
     }
     if (!failures.isEmpty()) {
       Throwable first = failures.get(0);

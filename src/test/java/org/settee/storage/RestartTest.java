@@ -108,4 +108,22 @@ class RestartTest {
           .isTrue();
     }
   }
+
+  @Test
+  void anInterruptedWarmupStopsItsWorkersBeforeTheStoreCanBeClosed() {
+    writeAndCloseCleanly();
+    try (BucketStore store = BucketStore.open(dir)) {
+      Warmup warmup = new Warmup(bucket(), store, System.nanoTime());
+      Thread.currentThread().interrupt(); // as a caller's thread interrupted mid-start
+      try {
+        assertThatThrownBy(warmup::run).hasMessageContaining("interrupted during warmup");
+        assertThat(Thread.interrupted()).as("the interrupt is kept").isTrue();
+      } finally {
+        Thread.interrupted();
+      }
+      // The store is closed next (try-with-resources): no worker may still be reading it.
+      assertThat(Thread.getAllStackTraces().keySet())
+          .noneMatch(t -> t.getName().startsWith("settee-warmup-b-") && t.isAlive());
+    }
+  }
 }
