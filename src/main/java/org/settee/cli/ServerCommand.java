@@ -143,7 +143,9 @@ final class ServerCommand implements Callable<Integer> {
    */
   static String causes(Throwable e) {
     StringBuilder line = new StringBuilder();
-    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+    java.util.Set<Throwable> seen =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
       String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
       if (line.indexOf(message) < 0) {
         line.append(line.isEmpty() ? "" : ": ").append(message);

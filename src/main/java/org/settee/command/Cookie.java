@@ -192,11 +192,11 @@ public final class Cookie {
           long removalsBefore = vb.removals(); // before the disk read starts
           try {
             return new DiskRead(removalsBefore, fetcher.fetch(vb.id(), key));
-          } catch (RuntimeException e) {
+          } catch (BackgroundFetcher.ReadFailure e) {
             // The disk failed this read (the fetcher logs it): this command fails, not the
             // connection with everything else in flight on it. Clients retry a TMPFAIL.
             throw new CommandException(
-                Status.ETMPFAIL, "cannot read the document from disk: " + e.getMessage());
+                e.temporary() ? Status.ETMPFAIL : Status.EINTERNAL, e.getMessage());
           }
         },
         read -> {

@@ -149,14 +149,14 @@ public final class CheckpointLog {
    * the cursor's callback runs on the next append.
    */
   void peek(Cursor c, int max, List<Item> out) {
-    peek(c, max, Long.MAX_VALUE, out);
+    peek(c, max, Long.MAX_VALUE, 0, out);
   }
 
   /**
-   * As {@link #peek(Cursor, int, List)}, stopping once the entries taken hold {@code maxBytes} of
-   * keys and values (at least one entry is taken, however large).
+   * As {@link #peek(Cursor, int, List)}, stopping once the entries taken hold {@code maxBytes}:
+   * their keys and values plus {@code perItem} each (at least one entry is taken, however large).
    */
-  void peek(Cursor c, int max, long maxBytes, List<Item> out) {
+  void peek(Cursor c, int max, long maxBytes, int perItem, List<Item> out) {
     if (c.dropped) {
       return;
     }
@@ -171,7 +171,7 @@ public final class CheckpointLog {
     for (int i = 0; i < available && bytes < maxBytes; i++) {
       Item item = ring[(head + offset + i) & (ring.length - 1)];
       out.add(item);
-      bytes += item.keyLength() + item.valueLength();
+      bytes += item.keyLength() + item.valueLength() + perItem;
     }
   }
 

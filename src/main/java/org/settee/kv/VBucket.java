@@ -345,26 +345,27 @@ public final class VBucket {
    * {@link #persisted} says they are on disk, so a failed batch needs no putting back.
    */
   public Dirty dirty(int max) {
-    return dirty(max, Long.MAX_VALUE);
+    return dirty(max, Long.MAX_VALUE, 0);
   }
 
   /**
-   * As {@link #dirty(int)}, the items stopping once they hold {@code maxBytes} of keys and values
-   * (at least one is taken): the seqnos up to the last one taken, the rest for the next round.
+   * As {@link #dirty(int)}, the items stopping once they hold {@code maxBytes}, counting their keys
+   * and values plus {@code perItem} each (at least one is taken): the seqnos up to the last one
+   * taken, the rest for the next round.
    */
-  public Dirty dirty(int max, long maxBytes) {
+  public Dirty dirty(int max, long maxBytes, int perItem) {
     if (!hasDirty) {
       return Dirty.NONE;
     }
-    return dirtyLocked(max, maxBytes);
+    return dirtyLocked(max, maxBytes, perItem);
   }
 
-  private synchronized Dirty dirtyLocked(int max, long maxBytes) {
+  private synchronized Dirty dirtyLocked(int max, long maxBytes, int perItem) {
     if (!persistent()) {
       return Dirty.NONE;
     }
     List<Item> batch = new ArrayList<>((int) Math.min(max, highSeqno - flusherCursor.next() + 1));
-    log.peek(flusherCursor, max, maxBytes, batch);
+    log.peek(flusherCursor, max, maxBytes, perItem, batch);
     // hasDirty stays set until persisted() catches up: a failed batch is taken again.
     boolean emptyFirst = flushes > flushesOnDisk;
     long high = batch.isEmpty() ? flushSeqno : batch.get(batch.size() - 1).bySeqno();

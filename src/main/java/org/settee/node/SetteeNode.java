@@ -390,14 +390,7 @@ public final class SetteeNode implements AutoCloseable {
    */
   public synchronized Bucket createBucket(BucketSettings settings) {
     Bucket bucket = buckets.create(settings, this::prepareBucket);
-    try {
-      saveBuckets();
-    } catch (RuntimeException e) {
-      // Missing from the configuration, the bucket would be gone after a restart and its files
-      // left behind for good: it is not created at all.
-      buckets.delete(settings.name(), this::destroyStorage);
-      throw e;
-    }
+    recordOrUndo(settings.name());
     clusterConfig.bump("bucket " + settings.name() + " created");
     LOG.info(
         "bucket '{}' created ({}, {} vBuckets)",
@@ -434,6 +427,24 @@ public final class SetteeNode implements AutoCloseable {
       LOG.info("bucket '{}' deleted", name);
     }
     return deleted;
+  }
+
+  /**
+   * Records a bucket just created in {@code buckets.json}; if that fails the bucket is deleted
+   * again: missing from the configuration, it would be gone after a restart and its files left
+   * behind for good.
+   */
+  private void recordOrUndo(String name) {
+    try {
+      saveBuckets();
+    } catch (RuntimeException e) {
+      try {
+        buckets.delete(name, this::destroyStorage);
+      } catch (RuntimeException undo) {
+        e.addSuppressed(undo);
+      }
+      throw e;
+    }
   }
 
   private void saveBuckets() {
@@ -514,7 +525,7 @@ public final class SetteeNode implements AutoCloseable {
               options.defaultBucketVBuckets(),
               true),
           this::prepareBucket);
-      saveBuckets();
+      recordOrUndo("default");
       LOG.info(
           "first start: created bucket 'default' with {} vBuckets",
           options.defaultBucketVBuckets());

@@ -99,7 +99,7 @@ public final class BucketStorage implements AutoCloseable {
    * drills and tests of what clients see when persistence stops.
    */
   public void injectWriteFailure(String message) {
-    store.injectWriteFailures(message, Integer.MAX_VALUE);
+    store.injectWriteFailure(message);
   }
 
   /**
@@ -110,9 +110,12 @@ public final class BucketStorage implements AutoCloseable {
     store.injectReadFailure(message);
   }
 
-  /** As {@link #injectWriteFailure}, for the next {@code batches} writes only. */
-  public void injectWriteFailures(String message, int batches) {
-    store.injectWriteFailures(message, batches);
+  /**
+   * As {@link #injectWriteFailure}, for the flusher's rounds only: the small writes of a stop (the
+   * vBucket states, the clean-shutdown mark) still go through, as on a disk with little room.
+   */
+  public void injectFlusherFailure(String message) {
+    store.injectFlusherFailure(message);
   }
 
   /**
@@ -246,8 +249,8 @@ public final class BucketStorage implements AutoCloseable {
           // mutations lost here: a DCP client that saw them would never roll them back. Without
           // it the start recovers as after a crash, with a new failover-log entry per vBucket.
           LOG.error(
-              "bucket {}: stopped with mutations not persisted (the disk kept failing): the next"
-                  + " start recovers as after a crash",
+              "bucket {}: stopped with mutations not persisted (the disk kept failing, or was too"
+                  + " slow to take them in time): the next start recovers as after a crash",
               bucket.name());
         }
       }

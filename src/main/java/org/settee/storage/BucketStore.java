@@ -43,11 +43,8 @@ final class BucketStore implements AutoCloseable {
   private final WriteOptions syncWrites = new WriteOptions().setSync(true);
   private final boolean fresh;
   private volatile String injectedWriteFailure;
+  private volatile String injectedFlusherFailure;
   private volatile String injectedReadFailure;
-
-  /** How many more batches {@link #injectedWriteFailure} fails (none once it is at or below 0). */
-  private final java.util.concurrent.atomic.AtomicInteger injectedFailuresLeft =
-      new java.util.concurrent.atomic.AtomicInteger();
 
   /**
    * Background fetches read from other threads than the owner: they hold the read lock, and close
@@ -344,8 +341,9 @@ final class BucketStore implements AutoCloseable {
 
     /** Writes and fsyncs the batch. */
     void commit() throws RocksDBException {
-      String fault = injectedWriteFailure;
-      if (fault != null && injectedFailuresLeft.getAndDecrement() > 0) {
+      String flusherFault = injectedFlusherFailure;
+      String fault = reused && flusherFault != null ? flusherFault : injectedWriteFailure;
+      if (fault != null) {
         throw new RocksDBException(fault);
       }
       db.write(syncWrites, batch);
@@ -468,13 +466,17 @@ final class BucketStore implements AutoCloseable {
     injectedReadFailure = message;
   }
 
-  /**
-   * Makes the next {@code batches} batches fail with this message (null: stop failing); a disk-full
-   * drill.
-   */
-  void injectWriteFailures(String message, int batches) {
-    injectedFailuresLeft.set(batches);
+  /** Makes every batch fail with this message (null: stop failing); a disk-full drill. */
+  void injectWriteFailure(String message) {
     injectedWriteFailure = message;
+  }
+
+  /**
+   * Makes the flusher's rounds fail with this message, other writes (vBucket states, marks) not: a
+   * disk with room for small writes only.
+   */
+  void injectFlusherFailure(String message) {
+    injectedFlusherFailure = message;
   }
 
   Batch batch() {

@@ -33,6 +33,9 @@ final class Flusher implements Runnable {
   private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final java.time.Duration STOP_DEADLINE = java.time.Duration.ofSeconds(60);
 
+  /** How long a clean stop persists what is dirty: well inside {@link #STOP_DEADLINE}. */
+  private static final java.time.Duration DRAIN_TIME = java.time.Duration.ofSeconds(45);
+
   /**
    * After a small batch, wait this long for more: a round per mutation would spend the CPU on
    * fsyncs and scans of idle vBuckets. It bounds how long persistence lags behind a write under a
@@ -61,16 +64,22 @@ final class Flusher implements Runnable {
   private static final int LARGE_BATCH = 10_000;
 
   /** A clean stop gives up persisting what is dirty after this many rounds without progress. */
-  static final int DRAIN_ATTEMPTS = 5;
+  private static final int DRAIN_ATTEMPTS = 5;
 
   /**
-   * A round takes at most about this many bytes of keys and values (at least one item): the batch
-   * is built in native memory and lands in one memtable whole, so a backlog as large as the
-   * bucket's quota (the flusher fell behind, or the disk failed for a while) must not become one
-   * write of that size. A steady load's round is far smaller (about 1 MB at 50k sets/s of 100
-   * bytes).
+   * A round takes at most about this many bytes (keys, values and {@link #ITEM_OVERHEAD} each; at
+   * least one item): the batch is built in native memory and lands in one memtable whole, so a
+   * backlog as large as the bucket's quota (the flusher fell behind, or the disk failed for a
+   * while) must not become one write of that size. A steady load's round is far smaller (about 1 MB
+   * at 50k sets/s of 100 bytes).
    */
   static final long MAX_BATCH_BYTES = 32L << 20;
+
+  /**
+   * What a mutation adds to a batch besides its key and value: the record's header, the seqno
+   * index's entry (its key again), RocksDB's own framing.
+   */
+  static final int ITEM_OVERHEAD = 96;
 
   /** At most this many mutations of one vBucket per round: bounds a batch's memory. */
   private static final int MAX_PER_VBUCKET = 50_000;
@@ -214,17 +223,28 @@ final class Flusher implements Runnable {
     }
     runTasks();
     if (drainOnStop) {
-      // As many rounds as what is dirty takes; bounded in rounds that make no progress (failed
-      // batches): a disk that keeps failing must not hold the shutdown forever.
-      for (int stalls = 0; stalls < DRAIN_ATTEMPTS; ) {
-        int dirty = dirtyCount();
-        if (dirty == 0) {
-          break;
-        }
-        flushOnce();
-        if (dirtyCount() >= dirty) {
-          stalls++;
-        }
+      drain();
+    }
+  }
+
+  /**
+   * A clean stop's last rounds: as many as what is dirty takes, a second between rounds that made
+   * no progress (a disk that fails for a moment), and bounded both in such rounds and in time, so
+   * that a disk that keeps failing or crawls cannot hold the shutdown past {@link #STOP_DEADLINE}.
+   * What is left then is not persisted, and the store is not marked cleanly shut down (the caller
+   * sees it and says so).
+   */
+  private void drain() {
+    long deadline = System.nanoTime() + DRAIN_TIME.toNanos();
+    for (int stalls = 0; stalls < DRAIN_ATTEMPTS && System.nanoTime() - deadline < 0; ) {
+      int dirty = dirtyCount();
+      if (dirty == 0) {
+        return;
+      }
+      flushOnce();
+      if (dirtyCount() >= dirty && ++stalls < DRAIN_ATTEMPTS) {
+        LockSupport.parkNanos(
+            this, Math.min(RETRY_NANOS, Math.max(0, deadline - System.nanoTime())));
       }
     }
   }
@@ -328,11 +348,11 @@ final class Flusher implements Runnable {
     for (int n = 0; n < vbuckets; n++) {
       int i = (firstVBucket + n) % vbuckets;
       VBucket vb = bucket.vbucket(i);
-      VBucket.Dirty dirty = vb.dirty(MAX_PER_VBUCKET, budget);
+      VBucket.Dirty dirty = vb.dirty(MAX_PER_VBUCKET, budget, ITEM_OVERHEAD);
       if (!dirty.isEmpty()) {
         taken.add(new Taken(vb, dirty, latestPerKey(dirty.items())));
         for (Item item : dirty.items()) {
-          budget -= item.keyLength() + item.valueLength();
+          budget -= item.keyLength() + item.valueLength() + ITEM_OVERHEAD;
         }
         if (budget <= 0) {
           // Full: the next round starts with the vBucket after this one (this one's rest waits

@@ -1,7 +1,6 @@
 package org.settee.testing;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -14,8 +13,9 @@ import org.junit.jupiter.api.Assumptions;
  * A small file system of its own (a tmpfs) on a directory, for a real "No space left on device":
  * mounted in a private user and mount namespace, so no privilege is needed and nothing outside sees
  * it. A holder process keeps the namespace, and so the file system and its files, alive across
- * server processes (a kill -9 of the server loses nothing on it) until {@link #close}. Servers run
- * inside it through {@link #launcher()}; {@link #resize} gives space back, or takes it.
+ * server processes (a kill -9 of the server loses nothing on it) until {@link #close}, or until
+ * this JVM ends. Servers run inside it through {@link #launcher()}; {@link #resize} gives space
+ * back, or takes it.
  *
  * <p>Needs util-linux's {@code unshare} and {@code nsenter} and a kernel that lets this user create
  * a user namespace. Where that is refused the test is aborted with the reason, except under CI
@@ -32,16 +32,17 @@ public final class SmallDisk implements AutoCloseable {
 
   /** Mounts a tmpfs of {@code megabytes} on the (existing, empty) directory. */
   public static SmallDisk mount(Path dir, int megabytes) throws IOException, InterruptedException {
+    // The holder waits on its standard input, a pipe from this JVM: whatever way the JVM ends,
+    // the pipe closes and the namespace, with the file system, goes.
     String mount =
         "mount -t tmpfs -o size="
             + megabytes
             + "m settee-small-disk \"$0\" && echo mounted"
-            + " && exec sleep 100000";
+            + " && exec cat > /dev/null";
     ProcessBuilder pb =
         new ProcessBuilder(
             "unshare", "--user", "--map-root-user", "--mount", "sh", "-c", mount, dir.toString());
     pb.redirectErrorStream(true);
-    pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     Process p;
     try {
       p = pb.start();
@@ -88,8 +89,9 @@ public final class SmallDisk implements AutoCloseable {
   /** Takes every free byte with a ballast file (what another program filling the disk does). */
   public void fill() throws IOException, InterruptedException {
     Path ballast = mountPoint.resolve("ballast");
-    // cat stops at "No space left on device" (its exit code says so too); the file must be there.
-    run("sh", "-c", "cat /dev/zero > \"$0\"; test -s \"$0\"", ballast.toString());
+    // cat stops at "No space left on device" (its exit code says so, hence the true); the file
+    // may be empty when the disk was full already.
+    run("sh", "-c", "cat /dev/zero > \"$0\"; true", ballast.toString());
   }
 
   /** Deletes the ballast of {@link #fill}: the space is back. */
