@@ -36,6 +36,7 @@ import org.settee.http.ManagementServer;
 import org.settee.kv.Bucket;
 import org.settee.kv.BucketRegistry;
 import org.settee.kv.BucketSettings;
+import org.settee.kv.BucketState;
 import org.settee.kv.BucketType;
 import org.settee.kv.ExpiryPager;
 import org.settee.kv.ItemPager;
@@ -411,8 +412,15 @@ public final class SetteeNode implements AutoCloseable {
     if (bucket == null) {
       throw new IllegalStateException("no bucket " + next.name());
     }
+    BucketSettings previous = bucket.settings();
     bucket.updateSettings(next);
-    saveBuckets();
+    try {
+      saveBuckets();
+    } catch (RuntimeException e) {
+      // Not recorded, the change would be undone by the next restart: it is not made at all.
+      bucket.updateSettings(previous);
+      throw e;
+    }
     clusterConfig.bump("bucket " + next.name() + " updated");
     LOG.info("bucket '{}' settings updated", next.name());
     return bucket;
@@ -420,13 +428,23 @@ public final class SetteeNode implements AutoCloseable {
 
   /** Deletes a bucket (its connections are closed first) and records that. */
   public synchronized boolean deleteBucket(String name) {
-    boolean deleted = buckets.delete(name, this::destroyStorage);
-    if (deleted) {
-      saveBuckets();
-      clusterConfig.bump("bucket " + name + " deleted");
-      LOG.info("bucket '{}' deleted", name);
+    Bucket bucket = buckets.get(name);
+    if (bucket == null || bucket.state() != BucketState.READY) {
+      return false;
     }
-    return deleted;
+    // The configuration first: if it cannot be written, nothing is deleted. The other way round,
+    // a failed write would leave a bucket whose files are gone in the configuration, and the next
+    // start would bring it back, empty.
+    bucketConfig.save(
+        buckets.all().stream().filter(b -> b != bucket).map(Bucket::settings).toList());
+    boolean deleted = buckets.delete(name, this::destroyStorage);
+    if (!deleted) {
+      saveBuckets(); // it is still there after all: so must its configuration be
+      return false;
+    }
+    clusterConfig.bump("bucket " + name + " deleted");
+    LOG.info("bucket '{}' deleted", name);
+    return true;
   }
 
   /**
