@@ -126,7 +126,7 @@ final class ServerCommand implements Callable<Integer> {
                 "settee-shutdown"));
     try {
       node.start();
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Netty throws checked exceptions undeclared
       // What an operator needs is what went wrong and where (a full disk, a damaged store, a port
       // in use), in one line; the stack is for a developer, at debug level.
       LOG.error("cannot start: {}", causes(e));

@@ -20,6 +20,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.settee.net.ListenerInitializer;
+import org.settee.net.Listeners;
 import org.settee.net.ServerTls;
 import org.settee.net.Transport;
 import org.settee.node.SetteeNode;
@@ -147,7 +148,9 @@ public final class ManagementServer {
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childHandler(new ListenerInitializer(tls, ch -> initPipeline(ch, dispatcher)));
-    Channel listener = bootstrap.bind(host, port).sync().channel();
+    Channel listener =
+        Listeners.bind(
+            bootstrap, host, port, tls == null ? "the REST API" : "the REST API over TLS");
     listeners.add(listener);
     return ((InetSocketAddress) listener.localAddress()).getPort();
   }

@@ -93,7 +93,8 @@ public final class KvServer {
                 new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
             .childHandler(
                 new ListenerInitializer(tls, ch -> initPipeline(ch, tls == null ? null : users)));
-    Channel listener = bootstrap.bind(options.host(), port).sync().channel();
+    Channel listener =
+        Listeners.bind(bootstrap, options.host(), port, tls == null ? "KV" : "KV over TLS");
     listeners.add(listener);
     return ((InetSocketAddress) listener.localAddress()).getPort();
   }
