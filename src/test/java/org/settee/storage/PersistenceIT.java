@@ -49,7 +49,7 @@ class PersistenceIT {
     return c.login(EmbeddedNode.ADMIN, EmbeddedNode.ADMIN_PASSWORD, "default");
   }
 
-  private static ResponseFrame observeSeqno(KvTestClient c, int vb, long uuid) {
+  static ResponseFrame observeSeqno(KvTestClient c, int vb, long uuid) {
     return c.request(
         Opcode.OBSERVE_SEQNO, vb, NONE, NONE, ByteBuffer.allocate(8).putLong(uuid).array());
   }
