@@ -435,11 +435,14 @@ public final class SetteeNode implements AutoCloseable {
     // The configuration first: if it cannot be written, nothing is deleted. The other way round,
     // a failed write would leave a bucket whose files are gone in the configuration, and the next
     // start would bring it back, empty.
-    bucketConfig.save(
-        buckets.all().stream().filter(b -> b != bucket).map(Bucket::settings).toList());
+    List<BucketSettings> before = buckets.all().stream().map(Bucket::settings).toList();
+    bucketConfig.save(before.stream().filter(s -> !s.name().equals(name)).toList());
     boolean deleted = buckets.delete(name, this::destroyStorage);
     if (!deleted) {
-      saveBuckets(); // it is still there after all: so must its configuration be
+      // It began to shut down meanwhile (the node is stopping): it stays, and so does its
+      // configuration. The list from before, not the registry's now: a node stopping takes its
+      // buckets out of the registry one by one, and none of them is being deleted.
+      bucketConfig.save(before);
       return false;
     }
     clusterConfig.bump("bucket " + name + " deleted");
