@@ -116,14 +116,14 @@ final class ServerCommand implements Callable<Integer> {
     }
     SetteeNode node = new SetteeNode(b.build());
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  node.close();
-                  stopped.countDown();
-                },
-                "settee-shutdown"));
+    Thread shutdown =
+        new Thread(
+            () -> {
+              node.close();
+              stopped.countDown();
+            },
+            "settee-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdown);
     try {
       node.start();
     } catch (Exception e) { // Netty throws checked exceptions undeclared
@@ -131,6 +131,11 @@ final class ServerCommand implements Callable<Integer> {
       // in use), in one line; the stack is for a developer, at debug level.
       LOG.error("cannot start: {}", causes(e));
       LOG.debug("start failed", e);
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdown); // nothing left to stop
+      } catch (IllegalStateException exiting) {
+        // the JVM is shutting down already: the hook is running or about to, harmlessly
+      }
       return 1;
     }
     stopped.await();

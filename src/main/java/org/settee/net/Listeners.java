@@ -21,7 +21,14 @@ public final class Listeners {
     if (!bound.isSuccess()) {
       Throwable cause = bound.cause();
       throw new IllegalStateException(
-          "cannot listen for " + what + " on " + host + ":" + port + ": " + cause.getMessage(),
+          "cannot listen for "
+              + what
+              + " on "
+              + host
+              + ":"
+              + port
+              + ": "
+              + (cause.getMessage() == null ? cause.toString() : cause.getMessage()),
           cause);
     }
     return bound.channel();

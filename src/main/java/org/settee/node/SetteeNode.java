@@ -197,6 +197,7 @@ public final class SetteeNode implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       stopResources();
+      state.set(NodeState.STOPPED);
       throw new IllegalStateException("interrupted while starting", e);
     } catch (RuntimeException e) {
       stopResources();
@@ -235,8 +236,13 @@ public final class SetteeNode implements AutoCloseable {
   /** Stops the node: listeners first, then connections, then resources. Idempotent. */
   @Override
   public void close() {
-    if (!state.compareAndSet(NodeState.RUNNING, NodeState.STOPPING)) {
-      return;
+    // Under the node's lock: a bucket change in progress finishes first, and none starts after
+    // (each checks the state under the same lock), so none can write buckets.json from a
+    // registry the stop is emptying.
+    synchronized (this) {
+      if (!state.compareAndSet(NodeState.RUNNING, NodeState.STOPPING)) {
+        return;
+      }
     }
     LOG.info("Settee stopping: closing {} connections", connections.openCount());
     stopResources();
@@ -390,6 +396,7 @@ public final class SetteeNode implements AutoCloseable {
    * @throws IllegalStateException when a bucket of that name exists
    */
   public synchronized Bucket createBucket(BucketSettings settings) {
+    requireRunning();
     Bucket bucket = buckets.create(settings, this::prepareBucket);
     recordOrUndo(settings.name());
     clusterConfig.bump("bucket " + settings.name() + " created");
@@ -408,6 +415,7 @@ public final class SetteeNode implements AutoCloseable {
    * @throws IllegalArgumentException when a setting that cannot change in place differs
    */
   public synchronized Bucket updateBucket(BucketSettings next) {
+    requireRunning();
     Bucket bucket = buckets.get(next.name());
     if (bucket == null) {
       throw new IllegalStateException("no bucket " + next.name());
@@ -428,6 +436,7 @@ public final class SetteeNode implements AutoCloseable {
 
   /** Deletes a bucket (its connections are closed first) and records that. */
   public synchronized boolean deleteBucket(String name) {
+    requireRunning();
     Bucket bucket = buckets.get(name);
     if (bucket == null || bucket.state() != BucketState.READY) {
       return false;
@@ -465,6 +474,13 @@ public final class SetteeNode implements AutoCloseable {
         e.addSuppressed(undo);
       }
       throw e;
+    }
+  }
+
+  /** Bucket changes are for a running node only (caller holds the node's lock). */
+  private void requireRunning() {
+    if (state.get() != NodeState.RUNNING) {
+      throw new IllegalStateException("the node is " + state.get() + ": no bucket changes");
     }
   }
 
