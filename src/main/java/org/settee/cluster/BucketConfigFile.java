@@ -34,6 +34,10 @@ public final class BucketConfigFile {
     this.file = file;
   }
 
+  public Path path() {
+    return file;
+  }
+
   public boolean exists() {
     return Files.exists(file);
   }

@@ -43,6 +43,16 @@ public final class Bucket {
    * eviction policy cannot change in place.
    */
   public void updateSettings(BucketSettings next) {
+    checkUpdate(next);
+    settings = next;
+  }
+
+  /**
+   * Checks that {@code next} only changes what can change in place.
+   *
+   * @throws IllegalArgumentException when it changes anything else
+   */
+  public void checkUpdate(BucketSettings next) {
     BucketSettings s = settings;
     if (!next.name().equals(s.name())
         || !next.uuid().equals(s.uuid())
@@ -52,7 +62,6 @@ public final class Bucket {
       throw new IllegalArgumentException(
           "bucket " + s.name() + ": name, UUID, type, vBuckets and eviction policy are fixed");
     }
-    settings = next;
   }
 
   public BucketStats stats() {

@@ -56,6 +56,7 @@ import org.settee.security.TlsMaterial;
 import org.settee.security.TrustedCa;
 import org.settee.security.TrustedCas;
 import org.settee.security.UserStore;
+import org.settee.storage.BucketDirectories;
 import org.settee.storage.BucketStorage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,6 +82,7 @@ public final class SetteeNode implements AutoCloseable {
   private final ConcurrentHashMap<String, BucketStorage> storages = new ConcurrentHashMap<>();
   private UserStore users;
   private BucketConfigFile bucketConfig;
+  private final BucketDirectories bucketDirectories;
   private ClusterConfig clusterConfig;
   private ConfigJson configJson;
   private volatile NodeServices services = new NodeServices(0, 0, 0, 0);
@@ -144,6 +146,7 @@ public final class SetteeNode implements AutoCloseable {
 
   public SetteeNode(NodeOptions options) {
     this.options = options;
+    this.bucketDirectories = new BucketDirectories(options.dataDir());
     this.buckets = new BucketRegistry(options.clock());
     buckets.onShutdown(this::disconnectFrom);
   }
@@ -420,15 +423,11 @@ public final class SetteeNode implements AutoCloseable {
     if (bucket == null) {
       throw new IllegalStateException("no bucket " + next.name());
     }
-    BucketSettings previous = bucket.settings();
+    // Recorded first, then made: made first, clients could act on settings (a larger quota) that a
+    // failed write would take back at the next restart; and for the length of an fsync they would.
+    bucket.checkUpdate(next);
+    bucketConfig.save(buckets.all().stream().map(b -> b == bucket ? next : b.settings()).toList());
     bucket.updateSettings(next);
-    try {
-      saveBuckets();
-    } catch (RuntimeException e) {
-      // Not recorded, the change would be undone by the next restart: it is not made at all.
-      bucket.updateSettings(previous);
-      throw e;
-    }
     clusterConfig.bump("bucket " + next.name() + " updated");
     LOG.info("bucket '{}' settings updated", next.name());
     return bucket;
@@ -542,6 +541,11 @@ public final class SetteeNode implements AutoCloseable {
   /** Users and buckets come from the data directory; a first start creates the defaults. */
   private void loadConfiguration() {
     Path config = options.dataDir().resolve("config");
+    bucketConfig = new BucketConfigFile(config.resolve("buckets.json"));
+    if (!bucketConfig.exists()) {
+      // Checked before anything is written: a directory that is refused is left as found.
+      bucketDirectories.requireNone(bucketConfig.path());
+    }
     clusterConfig = ClusterConfig.open(config.resolve("cluster.json"));
     configJson = new ConfigJson(clusterConfig, () -> services);
     clusterConfig.onChange(rev -> connections.open().forEach(c -> ConfigPush.offer(c, configJson)));
@@ -550,19 +554,23 @@ public final class SetteeNode implements AutoCloseable {
       users.upsert(options.adminUsername(), options.adminPassword(), List.of(Role.parse("admin")));
       LOG.info("first start: created administrator '{}'", options.adminUsername());
     }
-    bucketConfig = new BucketConfigFile(config.resolve("buckets.json"));
     if (bucketConfig.exists()) {
-      bucketConfig.load().forEach(settings -> buckets.create(settings, this::prepareBucket));
+      List<BucketSettings> configured = bucketConfig.load();
+      bucketDirectories.deleteUnowned(configured);
+      configured.forEach(settings -> buckets.create(settings, this::prepareBucket));
     } else {
-      buckets.create(
+      // Recorded before its files exist, so that no bucket directory is ever without a record
+      // (requireNone above relies on it). If the create fails, so does this start, and the next
+      // one creates the bucket from its record.
+      BucketSettings defaults =
           new BucketSettings(
               "default",
               BucketType.COUCHBASE,
               DEFAULT_BUCKET_QUOTA_MB,
               options.defaultBucketVBuckets(),
-              true),
-          this::prepareBucket);
-      recordOrUndo("default");
+              true);
+      bucketConfig.save(List.of(defaults));
+      buckets.create(defaults, this::prepareBucket);
       LOG.info(
           "first start: created bucket 'default' with {} vBuckets",
           options.defaultBucketVBuckets());
@@ -586,8 +594,7 @@ public final class SetteeNode implements AutoCloseable {
       return;
     }
     BucketSettings s = bucket.settings();
-    Path dir = options.dataDir().resolve("buckets").resolve(s.name() + "-" + s.uuid());
-    storages.put(s.name(), BucketStorage.open(dir, bucket, backgroundFetches));
+    storages.put(s.name(), BucketStorage.open(bucketDirectories.of(s), bucket, backgroundFetches));
   }
 
   /**
