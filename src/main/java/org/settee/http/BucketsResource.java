@@ -3,6 +3,7 @@ package org.settee.http;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.io.UncheckedIOException;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,6 +12,9 @@ import org.settee.kv.BucketSettings;
 import org.settee.kv.BucketType;
 import org.settee.node.SetteeNode;
 import org.settee.security.Privilege;
+import org.settee.storage.CorruptStorageException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Buckets as the SDK's BucketManager drives them: list, get, create (202 and a Location), update,
@@ -18,6 +22,8 @@ import org.settee.security.Privilege;
  * "Flush is disabled", 404 for a missing bucket).
  */
 final class BucketsResource {
+  private static final Logger LOG = LoggerFactory.getLogger(BucketsResource.class);
+
   private final SetteeNode node;
   private final BucketJson json;
   private final MemoryQuota quota;
@@ -57,6 +63,8 @@ final class BucketsResource {
         throw RestException.invalid("name", "Bucket with given name already exists");
       }
       throw e;
+    } catch (CorruptStorageException | UncheckedIOException e) {
+      throw diskRefused("bucket " + settings.name() + " not created", e);
     }
     return RestResponse.empty(HttpResponseStatus.ACCEPTED)
         .withHeader(HttpHeaderNames.LOCATION.toString(), location(settings.name()));
@@ -76,7 +84,11 @@ final class BucketsResource {
       throw RestException.invalid(refused, null);
     }
     if (!next.equals(current)) {
-      node.updateBucket(next);
+      try {
+        node.updateBucket(next);
+      } catch (UncheckedIOException e) {
+        throw diskRefused("bucket " + next.name() + " not changed", e);
+      }
     }
     return RestResponse.empty(HttpResponseStatus.OK);
   }
@@ -88,10 +100,31 @@ final class BucketsResource {
   /** {@code DELETE /pools/default/buckets/<b>}. */
   RestResponse delete(RestRequest request) {
     String name = request.param("bucket");
-    if (!node.deleteBucket(name)) {
-      throw RestException.notFound("bucket " + name);
+    try {
+      if (!node.deleteBucket(name)) {
+        throw RestException.notFound("bucket " + name);
+      }
+    } catch (UncheckedIOException e) {
+      throw diskRefused("bucket " + name + " not deleted", e);
     }
     return RestResponse.empty(HttpResponseStatus.OK);
+  }
+
+  /**
+   * A bucket change the node did not make because its disk refused a write (full, failing): 500
+   * with the reason, and one line in the log, not an "unexpected error" with a stack trace.
+   */
+  private static RestException diskRefused(String what, RuntimeException e) {
+    String reason = e.getMessage();
+    Throwable cause = e.getCause();
+    if (cause != null && cause.getMessage() != null && !reason.contains(cause.getMessage())) {
+      reason = reason + ": " + cause.getMessage();
+    }
+    LOG.warn("{}: {}", what, reason);
+    return new RestException(
+        RestResponse.json(
+            HttpResponseStatus.INTERNAL_SERVER_ERROR, Json.object().put("_", what + ": " + reason)),
+        what);
   }
 
   /** {@code POST /pools/default/buckets/<b>/controller/doFlush}. */

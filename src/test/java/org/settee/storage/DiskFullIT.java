@@ -205,7 +205,14 @@ class DiskFullIT {
 
       HttpResponse<String> refused = createBucket(server, "travel");
       assertThat(refused.statusCode()).as(refused.body()).isEqualTo(500);
-      assertThat(refused.body()).contains("No space left on device");
+      assertThat(refused.body())
+          .contains("bucket travel not created")
+          .contains("No space left on device")
+          .doesNotContain("Unexpected");
+      assertThat(server.output())
+          .as("one line says why, no stack trace")
+          .anyMatch(l -> l.contains("bucket travel not created: ") && l.contains("No space left"))
+          .noneMatch(l -> l.startsWith("\tat "));
       assertThat(disk.list(data.resolve("buckets")))
           .as("the refused bucket's files")
           .isEqualTo(before);
