@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Replaces a small file so that a crash leaves either the old or the new content, never half: temp
@@ -16,10 +17,30 @@ public final class AtomicFiles {
   private AtomicFiles() {}
 
   public static void write(Path file, byte[] content) throws IOException {
+    write(file, content, false, () -> {});
+  }
+
+  /**
+   * As {@link #write(Path, byte[])}; with {@code ownerOnly} the file is readable by its owner only
+   * (0600) from its first byte on (a private key), and {@code beforeRename} runs once the new
+   * content is durable beside the old (tests use it to crash there).
+   */
+  public static void write(Path file, byte[] content, boolean ownerOnly, Runnable beforeRename)
+      throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     Path tmp = dir.resolve(file.getFileName() + ".tmp");
     try {
+      if (ownerOnly) {
+        Files.deleteIfExists(tmp); // a leftover could have any permissions
+        try {
+          Files.createFile(
+              tmp,
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException notPosix) {
+          Files.createFile(tmp);
+        }
+      }
       try (FileChannel ch =
           FileChannel.open(
               tmp,
@@ -32,6 +53,7 @@ public final class AtomicFiles {
         }
         ch.force(true);
       }
+      beforeRename.run();
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       // A half-written temp file is of no use, and on a full disk it holds the space it took.
