@@ -23,6 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.settee.SetteeVersion;
 import org.settee.cluster.BucketConfigFile;
@@ -83,6 +84,10 @@ public final class SetteeNode implements AutoCloseable {
   private UserStore users;
   private BucketConfigFile bucketConfig;
   private final BucketDirectories bucketDirectories;
+
+  /** A change was made whose configuration revision could not be written yet: retried. */
+  private final AtomicBoolean revisionPending = new AtomicBoolean();
+
   private ClusterConfig clusterConfig;
   private ConfigJson configJson;
   private volatile NodeServices services = new NodeServices(0, 0, 0, 0);
@@ -402,7 +407,7 @@ public final class SetteeNode implements AutoCloseable {
     requireRunning();
     Bucket bucket = buckets.create(settings, this::prepareBucket);
     recordOrUndo(settings.name());
-    clusterConfig.bump("bucket " + settings.name() + " created");
+    announce("bucket " + settings.name() + " created");
     LOG.info(
         "bucket '{}' created ({}, {} vBuckets)",
         settings.name(),
@@ -428,7 +433,7 @@ public final class SetteeNode implements AutoCloseable {
     bucket.checkUpdate(next);
     bucketConfig.save(buckets.all().stream().map(b -> b == bucket ? next : b.settings()).toList());
     bucket.updateSettings(next);
-    clusterConfig.bump("bucket " + next.name() + " updated");
+    announce("bucket " + next.name() + " updated");
     LOG.info("bucket '{}' settings updated", next.name());
     return bucket;
   }
@@ -453,7 +458,7 @@ public final class SetteeNode implements AutoCloseable {
       bucketConfig.save(before);
       return false;
     }
-    clusterConfig.bump("bucket " + name + " deleted");
+    announce("bucket " + name + " deleted");
     LOG.info("bucket '{}' deleted", name);
     return true;
   }
@@ -473,6 +478,46 @@ public final class SetteeNode implements AutoCloseable {
         e.addSuppressed(undo);
       }
       throw e;
+    }
+  }
+
+  /**
+   * Tells clients about a change made and recorded: a new configuration revision, which is written
+   * to disk before anyone sees it (so that it never goes backwards across a restart). If it cannot
+   * be written, the change stands (it is in buckets.json) and answering that it failed would be
+   * wrong; clients learn of it once the revision is written, retried every second.
+   */
+  private void announce(String change) {
+    try {
+      clusterConfig.bump(change);
+      revisionPending.set(false);
+    } catch (UncheckedIOException e) {
+      if (revisionPending.compareAndSet(false, true)) {
+        LOG.warn(
+            "{}, but clients are not told until the configuration revision can be written ({}: {});"
+                + " retrying every second",
+            change,
+            e.getMessage(),
+            e.getCause() == null ? "" : e.getCause().getMessage());
+        tasks.schedule(this::retryAnnounce, 1, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private void retryAnnounce() {
+    if (!revisionPending.get() || state.get() != NodeState.RUNNING) {
+      return;
+    }
+    try {
+      clusterConfig.bump("configuration changes not yet announced");
+      revisionPending.set(false);
+      LOG.info("configuration revision written: clients see the changes made meanwhile");
+    } catch (UncheckedIOException e) {
+      try {
+        tasks.schedule(this::retryAnnounce, 1, TimeUnit.SECONDS);
+      } catch (RejectedExecutionException stopping) {
+        // The node is stopping: nobody is left to tell.
+      }
     }
   }
 

@@ -78,9 +78,9 @@ final class BucketStore implements AutoCloseable {
   private BucketStore(Path dir, boolean fresh) throws RocksDBException {
     this.dir = dir;
     this.fresh = fresh;
+    this.seqnosOptions = seqnosOptions(); // first: the one that can refuse, before others exist
     this.dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
     this.cfOptions = new ColumnFamilyOptions().setCompressionType(CompressionType.LZ4_COMPRESSION);
-    this.seqnosOptions = seqnosOptions();
     this.keysOptions =
         new ColumnFamilyOptions()
             .setCompressionType(CompressionType.LZ4_COMPRESSION)

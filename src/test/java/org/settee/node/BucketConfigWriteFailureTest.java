@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,6 +54,34 @@ class BucketConfigWriteFailureTest {
 
       assertThat(node.node().buckets().get("travel")).as("in memory").isNull();
       assertThat(bucketDirectories(dir.resolve("buckets"), "travel")).as("on disk").isZero();
+    }
+  }
+
+  @Test
+  void aBucketCreatedWhileTheRevisionCannotBeWrittenIsAnnouncedOnceItCan() throws IOException {
+    try (EmbeddedNode node = EmbeddedNode.start(dir)) {
+      long before = node.node().clusterConfig().revision().rev();
+      Path revision = dir.resolve("config").resolve("cluster.json");
+      Files.delete(revision);
+      Files.createDirectory(revision);
+      Files.writeString(revision.resolve("in-the-way"), "x");
+
+      // Recorded in buckets.json, so it exists: the create must not say it failed.
+      node.node().createBucket(new BucketSettings("travel", BucketType.COUCHBASE, 100, 16, true));
+      assertThat(node.node().buckets().get("travel")).isNotNull();
+      assertThat(node.node().clusterConfig().revision().rev())
+          .as("not announced with a revision that is not on disk")
+          .isEqualTo(before);
+
+      Files.delete(revision.resolve("in-the-way"));
+      Files.delete(revision);
+      assertThat(
+              EmbeddedNode.await(
+                  Duration.ofSeconds(10),
+                  () -> node.node().clusterConfig().revision().rev() > before))
+          .as("announced once the revision could be written")
+          .isTrue();
+      assertThat(revision).isRegularFile();
     }
   }
 
