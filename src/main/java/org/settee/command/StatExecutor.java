@@ -100,12 +100,20 @@ final class StatExecutor implements CommandExecutor {
       s.put("cas_misses", Long.toString(b.casMisses.sum()));
       s.put("cmd_touch", Long.toString(b.touches.sum()));
       s.put("vb_active_expired", Long.toString(b.expirations()));
+      s.put("ep_max_size", Long.toString(bucket.quotaBytes()));
+      s.put("ep_mem_high_wat", Long.toString(bucket.highWatermark()));
+      s.put("ep_mem_low_wat", Long.toString(bucket.lowWatermark()));
       BucketStorage storage = storages.apply(bucket.name());
       s.put("ep_persistence", storage == null ? "none" : "rocksdb");
       if (storage != null) {
         s.put("ep_queue_size", Long.toString(storage.diskQueueSize()));
         s.put("ep_total_persisted", Long.toString(storage.persistedItems()));
         s.put("ep_commit_num", Long.toString(storage.commits()));
+        s.put("ep_item_commit_failed", Long.toString(storage.failedCommits()));
+        s.put("ep_flusher_todo", Long.toString(storage.flusherTodo()));
+        s.put("ep_diskqueue_items", Long.toString(storage.diskQueueSize()));
+        // Data commands are served only once warmup is done, so whoever can ask sees it done.
+        s.put("ep_warmup_thread", "complete");
         String refused = bucket.writesRefusedBecause();
         s.put("ep_writes_refused", refused == null ? "false" : refused);
       }

@@ -143,7 +143,17 @@ public final class BucketStorage implements AutoCloseable {
     return flusher.commits();
   }
 
-  /** Mutations waiting for the flusher. */
+  /** Batches the flusher failed to write (each is retried). */
+  public long failedCommits() {
+    return flusher.failedCommits();
+  }
+
+  /** Mutations in the batch being written to disk at this moment. */
+  public long flusherTodo() {
+    return flusher.inFlight();
+  }
+
+  /** Mutations waiting for the flusher, including those of the batch being written. */
   public long diskQueueSize() {
     long n = 0;
     for (int i = 0; i < bucket.numVBuckets(); i++) {

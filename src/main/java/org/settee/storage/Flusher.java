@@ -110,6 +110,11 @@ final class Flusher implements Runnable {
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private final LongAdder persistedItems = new LongAdder();
   private final LongAdder commits = new LongAdder();
+  private final LongAdder failedCommits = new LongAdder();
+
+  /** Mutations in the batch being written now (Couchbase's {@code ep_flusher_todo}). */
+  private volatile int inFlight;
+
   private volatile boolean pending;
   private volatile boolean stopping;
   private volatile boolean drainOnStop;
@@ -162,6 +167,16 @@ final class Flusher implements Runnable {
 
   long persistedItems() {
     return persistedItems.sum();
+  }
+
+  /** Batches that failed to be written (Couchbase's {@code ep_item_commit_failed}). */
+  long failedCommits() {
+    return failedCommits.sum();
+  }
+
+  /** Mutations in the batch being written at this moment. */
+  int inFlight() {
+    return inFlight;
   }
 
   /** Batches written so far (Couchbase's {@code ep_commit_num}). */
@@ -389,10 +404,12 @@ final class Flusher implements Runnable {
         }
       }
       batch.highSeqnos(highs);
+      inFlight = batch.items();
       batch.commit();
       count = batch.items();
     } catch (RocksDBException | RuntimeException e) {
       // The items stay in the vBuckets' logs (the flusher's cursor did not move): retried as is.
+      failedCommits.increment();
       if (!failing) {
         failing = true;
         bucket.refuseWrites("bucket storage is failing: " + e.getMessage());
@@ -404,6 +421,8 @@ final class Flusher implements Runnable {
             e.getMessage());
       }
       return 0;
+    } finally {
+      inFlight = 0;
     }
     System.arraycopy(highs, 0, highSeqnos, 0, highs.length);
     for (int i = 0; i < taken.size(); i++) {

@@ -164,9 +164,27 @@ class PersistenceIT {
           .isGreaterThan(Long.parseLong(before.get("ep_total_persisted")));
       assertThat(Long.parseLong(after.get("ep_commit_num"))).isGreaterThan(commits);
       assertThat(
-              EmbeddedNode.await(PERSIST_DEADLINE, () -> stats(c).get("ep_queue_size").equals("0")))
+              EmbeddedNode.await(
+                  PERSIST_DEADLINE,
+                  () -> {
+                    Map<String, String> s = stats(c);
+                    // What tools that wait for persistence read: both at zero.
+                    return s.get("ep_queue_size").equals("0")
+                        && s.get("ep_flusher_todo").equals("0");
+                  }))
           .as("the disk write queue drains")
           .isTrue();
+      Map<String, String> drained = stats(c);
+      assertThat(drained)
+          .containsEntry("ep_diskqueue_items", "0")
+          .containsEntry("ep_item_commit_failed", "0")
+          .containsEntry("ep_warmup_thread", "complete");
+      long quota = node.node().buckets().get("default").quotaBytes();
+      assertThat(quota).isPositive();
+      assertThat(drained)
+          .containsEntry("ep_max_size", Long.toString(quota))
+          .containsEntry("ep_mem_high_wat", Long.toString((long) (quota * 0.85)))
+          .containsEntry("ep_mem_low_wat", Long.toString((long) (quota * 0.75)));
     }
   }
 

@@ -70,6 +70,9 @@ class StorageFaultsIT {
           .isTrue();
       assertThat(c.set("refused", "x").status()).isEqualTo(Status.ETMPFAIL);
       assertThat(c.get("during-failure").status()).as("reads go on").isEqualTo(Status.SUCCESS);
+      assertThat(Long.parseLong(PersistenceIT.stats(c).get("ep_item_commit_failed")))
+          .as("failed batches are counted")
+          .isPositive();
       storage.injectWriteFailure(null);
       assertThat(
               EmbeddedNode.await(
