@@ -103,6 +103,8 @@ final class StatExecutor implements CommandExecutor {
       s.put("ep_max_size", Long.toString(bucket.quotaBytes()));
       s.put("ep_mem_high_wat", Long.toString(bucket.highWatermark()));
       s.put("ep_mem_low_wat", Long.toString(bucket.lowWatermark()));
+      s.put("ep_num_value_ejects", Long.toString(b.ejections()));
+      s.put("ep_bg_fetched", Long.toString(b.backgroundFetched()));
       BucketStorage storage = storages.apply(bucket.name());
       s.put("ep_persistence", storage == null ? "none" : "rocksdb");
       if (storage != null) {

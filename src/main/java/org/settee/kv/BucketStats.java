@@ -23,6 +23,8 @@ public final class BucketStats {
   private final LongAdder expirations = new LongAdder();
   private final LongAdder memory = new LongAdder();
   private final LongAdder items = new LongAdder();
+  private final LongAdder ejections = new LongAdder();
+  private final LongAdder backgroundFetched = new LongAdder();
 
   void memoryUsed(long bytes) {
     memory.add(bytes);
@@ -42,6 +44,24 @@ public final class BucketStats {
 
   void expired() {
     expirations.increment();
+  }
+
+  void ejected() {
+    ejections.increment();
+  }
+
+  void fetchedFromDisk() {
+    backgroundFetched.increment();
+  }
+
+  /** Values (or, with full eviction, whole items) the item pager has evicted. */
+  public long ejections() {
+    return ejections.sum();
+  }
+
+  /** Items read back from disk into memory for a command. */
+  public long backgroundFetched() {
+    return backgroundFetched.sum();
   }
 
   public long memoryUsed() {

@@ -221,12 +221,14 @@ public final class VBucket {
       if (fullEviction) {
         items.put(key, fromDisk);
         stats.memoryUsed(fromDisk.memoryFootprint());
+        stats.fetchedFromDisk();
       }
     } else if (!current.isResident() && current.bySeqno() == fromDisk.bySeqno()) {
       Item restored = current.withValue(fromDisk.value());
       items.put(key, restored);
       stats.memoryReleased(current.memoryFootprint());
       stats.memoryUsed(restored.memoryFootprint());
+      stats.fetchedFromDisk();
     }
     return true;
   }
@@ -250,6 +252,7 @@ public final class VBucket {
                     && (fullEviction || item.isResident()),
             item -> fullEviction ? item.memoryFootprint() : item.valueLength())) {
       evictedAny = true;
+      stats.ejected();
       stats.memoryReleased(item.memoryFootprint());
       if (fullEviction) {
         items.remove(item.key());

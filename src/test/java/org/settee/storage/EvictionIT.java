@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -77,11 +78,20 @@ class EvictionIT {
       assertThat(store(c, i)).isEqualTo(Status.SUCCESS);
     }
     assertThat(b.stats().memoryUsed()).as("memory held under the quota").isLessThan(b.quotaBytes());
+    Map<String, String> before = PersistenceIT.stats(c);
+    assertThat(Long.parseLong(before.get("ep_num_value_ejects")))
+        .as("STAT ep_num_value_ejects")
+        .isPositive();
     for (int i = 0; i < DOCS; i++) {
       ResponseFrame r = c.get(key(i));
       assertThat(r.status()).as(key(i)).isEqualTo(Status.SUCCESS);
       assertThat(r.value()).isEqualTo(value(i));
     }
+    assertThat(
+            Long.parseLong(PersistenceIT.stats(c).get("ep_bg_fetched"))
+                - Long.parseLong(before.get("ep_bg_fetched")))
+        .as("STAT ep_bg_fetched: the evicted documents just read came from disk")
+        .isPositive();
   }
 
   @Test
