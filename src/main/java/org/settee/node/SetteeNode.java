@@ -499,7 +499,7 @@ public final class SetteeNode implements AutoCloseable {
             change,
             e.getMessage(),
             e.getCause() == null ? "" : e.getCause().getMessage());
-        tasks.schedule(this::retryAnnounce, 1, TimeUnit.SECONDS);
+        retryAnnounceLater();
       }
     }
   }
@@ -513,11 +513,15 @@ public final class SetteeNode implements AutoCloseable {
       revisionPending.set(false);
       LOG.info("configuration revision written: clients see the changes made meanwhile");
     } catch (UncheckedIOException e) {
-      try {
-        tasks.schedule(this::retryAnnounce, 1, TimeUnit.SECONDS);
-      } catch (RejectedExecutionException stopping) {
-        // The node is stopping: nobody is left to tell.
-      }
+      retryAnnounceLater();
+    }
+  }
+
+  private void retryAnnounceLater() {
+    try {
+      tasks.schedule(this::retryAnnounce, 1, TimeUnit.SECONDS);
+    } catch (RejectedExecutionException stopping) {
+      // The node is stopping: nobody is left to tell.
     }
   }
 

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
@@ -68,23 +67,19 @@ public final class BucketDirectories {
    * create's first files and its record; nothing would ever open them again (a bucket created again
    * under the same name has a new UUID). Anything that does not look like a bucket directory is
    * left alone.
-   *
-   * @return the directories deleted
    */
-  public List<Path> deleteUnowned(Collection<BucketSettings> configured) {
+  public void deleteUnowned(Collection<BucketSettings> configured) {
     Set<Path> owned = configured.stream().map(this::of).collect(Collectors.toSet());
     List<Path> unowned;
     try {
       unowned = bucketDirectories().filter(d -> !owned.contains(d)).toList();
     } catch (UncheckedIOException e) {
       LOG.warn("cannot look for files of deleted buckets: {}", e.getMessage());
-      return List.of();
+      return;
     }
-    List<Path> deleted = new ArrayList<>();
     for (Path dir : unowned) {
       try {
         BucketStorage.deleteRecursively(dir);
-        deleted.add(dir);
         LOG.warn(
             "deleted {}: no bucket in the configuration owns it (the files of a bucket whose"
                 + " deletion or creation a crash interrupted)",
@@ -96,7 +91,6 @@ public final class BucketDirectories {
             e.getCause().toString());
       }
     }
-    return deleted;
   }
 
   /** The directories under {@code buckets} named as a bucket's would be, sorted. */
