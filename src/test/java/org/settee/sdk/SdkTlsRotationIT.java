@@ -149,19 +149,25 @@ class SdkTlsRotationIT {
         }
 
         // A client that trusts only the new CA now connects and works: new SDK handshakes get it.
-        Cluster late =
-            fixture
-                .connect(
-                    SdkTlsIT.kvTlsSeed(node),
-                    SdkFixture.ADMIN,
-                    SdkFixture.ADMIN_PASSWORD,
-                    env ->
-                        env.securityConfig(
-                            s ->
-                                s.enableTls(true)
-                                    .trustCertificates(List.of(nextCa.caCertificate()))))
-                .cluster();
-        Collection lateCollection = late.bucket(SdkFixture.BUCKET).defaultCollection();
+        SdkFixture.Connected late =
+            fixture.connect(
+                SdkTlsIT.kvTlsSeed(node),
+                SdkFixture.ADMIN,
+                SdkFixture.ADMIN_PASSWORD,
+                env ->
+                    env.securityConfig(
+                        s -> s.enableTls(true).trustCertificates(List.of(nextCa.caCertificate()))));
+        Bucket lateBucket = late.cluster().bucket(SdkFixture.BUCKET);
+        // Bootstrapping a new SDK over TLS while the load runs can take longer than one KV
+        // timeout on a busy 2-core runner (CI once saw BUCKET_OPEN_IN_PROGRESS for 2.5 s): wait
+        // for the bucket as any application would, and show what the SDK reported if it never
+        // opens (a handshake refused because the old certificate was presented, say).
+        try {
+          lateBucket.waitUntilReady(Duration.ofSeconds(30));
+        } catch (RuntimeException e) {
+          throw new AssertionError("late client not ready; SDK problems: " + late.problems(), e);
+        }
+        Collection lateCollection = lateBucket.defaultCollection();
         lateCollection.upsert("after-rotation", JsonObject.create().put("ca", "next"));
         assertThat(lateCollection.get("after-rotation").contentAsObject().getString("ca"))
             .isEqualTo("next");
