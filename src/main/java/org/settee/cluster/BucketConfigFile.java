@@ -21,8 +21,11 @@ import org.settee.util.AtomicFiles;
  *
  * <pre>
  * [ {"name":"default","uuid":"<32 hex>","type":"couchbase","ramQuotaMb":256,"numVBuckets":1024,
- *     "flushEnabled":true,"replicaNumber":0,"maxTTL":0,"evictionPolicy":"valueOnly"} ]
+ *     "flushEnabled":true,"replicaNumber":0,"maxTTL":0,"evictionPolicy":"valueOnly",
+ *     "purgeInterval":0.5} ]
  * </pre>
+ *
+ * <p>{@code purgeInterval} (days) is there only when the bucket has its own.
  */
 public final class BucketConfigFile {
   private static final ObjectMapper JSON =
@@ -59,13 +62,25 @@ public final class BucketConfigFile {
                 ((Number) m.getOrDefault("replicaNumber", 0)).intValue(),
                 ((Number) m.getOrDefault("maxTTL", 0)).longValue(),
                 (String) m.getOrDefault("evictionPolicy", "valueOnly"),
-                (String) m.get("uuid")));
+                (String) m.get("uuid"),
+                purgeInterval(m, type)));
       }
       return result;
     } catch (IOException | RuntimeException e) {
       throw new IllegalStateException(
           "cannot read bucket configuration " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  // Files written before the setting existed have none: each type's default then.
+  private static Double purgeInterval(Map<String, Object> m, BucketType type) {
+    Object raw = m.get("purgeInterval");
+    if (raw instanceof Number n) {
+      return n.doubleValue();
+    }
+    return type == BucketType.EPHEMERAL
+        ? BucketSettings.DEFAULT_EPHEMERAL_PURGE_INTERVAL_DAYS
+        : null;
   }
 
   public void save(List<BucketSettings> buckets) {
@@ -81,6 +96,9 @@ public final class BucketConfigFile {
       m.put("replicaNumber", b.replicaNumber());
       m.put("maxTTL", b.maxTtlSeconds());
       m.put("evictionPolicy", b.evictionPolicy());
+      if (b.purgeIntervalDays() != null) {
+        m.put("purgeInterval", b.purgeIntervalDays());
+      }
       raw.add(m);
     }
     try {

@@ -35,14 +35,24 @@ public final class ClusterConfig {
   private final String clusterName;
   private final List<Consumer<ConfigRevision>> listeners = new CopyOnWriteArrayList<>();
   private volatile ConfigRevision revision;
+  private volatile double purgeIntervalDays;
+
+  /** Couchbase's default metadata purge interval. */
+  public static final double DEFAULT_PURGE_INTERVAL_DAYS = 3;
 
   private ClusterConfig(
-      Path file, String clusterUuid, String nodeUuid, String clusterName, ConfigRevision revision) {
+      Path file,
+      String clusterUuid,
+      String nodeUuid,
+      String clusterName,
+      ConfigRevision revision,
+      double purgeIntervalDays) {
     this.file = file;
     this.clusterUuid = clusterUuid;
     this.nodeUuid = nodeUuid;
     this.clusterName = clusterName;
     this.revision = revision;
+    this.purgeIntervalDays = purgeIntervalDays;
   }
 
   /**
@@ -60,7 +70,8 @@ public final class ClusterConfig {
                 text(n, "clusterUUID"),
                 text(n, "nodeUUID"),
                 n.path("clusterName").asText(""),
-                new ConfigRevision(n.path("revEpoch").asLong(1), n.path("rev").asLong(1)));
+                new ConfigRevision(n.path("revEpoch").asLong(1), n.path("rev").asLong(1)),
+                n.path("purgeInterval").asDouble(DEFAULT_PURGE_INTERVAL_DAYS));
       } catch (IOException | RuntimeException e) {
         throw new IllegalStateException(
             "cannot read cluster configuration " + file + ": " + e.getMessage(), e);
@@ -72,7 +83,8 @@ public final class ClusterConfig {
               BucketSettings.newUuid(),
               BucketSettings.newUuid(),
               "",
-              new ConfigRevision(1, 0));
+              new ConfigRevision(1, 0),
+              DEFAULT_PURGE_INTERVAL_DAYS);
     }
     config.bump("node start");
     return config;
@@ -102,6 +114,24 @@ public final class ClusterConfig {
     return revision;
   }
 
+  /**
+   * The node's metadata purge interval in days: how old a tombstone must be before compaction
+   * purges it, in every bucket without its own ({@code /settings/autoCompaction}).
+   */
+  public double purgeIntervalDays() {
+    return purgeIntervalDays;
+  }
+
+  /**
+   * Records a new node-wide purge interval, then uses it.
+   *
+   * @throws UncheckedIOException when it cannot be written (the interval stays as it was)
+   */
+  public synchronized void setPurgeIntervalDays(double days) {
+    persist(revision, days);
+    purgeIntervalDays = days;
+  }
+
   /** Called with the new revision after every change, on the thread that made the change. */
   public void onChange(Consumer<ConfigRevision> listener) {
     listeners.add(listener);
@@ -112,7 +142,7 @@ public final class ClusterConfig {
     ConfigRevision next;
     synchronized (this) {
       next = new ConfigRevision(revision.epoch(), revision.rev() + 1);
-      persist(next);
+      persist(next, purgeIntervalDays);
       revision = next;
     }
     LOG.debug("cluster configuration rev {} ({})", next.rev(), why);
@@ -122,13 +152,14 @@ public final class ClusterConfig {
     return next;
   }
 
-  private void persist(ConfigRevision r) {
+  private void persist(ConfigRevision r, double purgeDays) {
     ObjectNode n = JSON.createObjectNode();
     n.put("clusterUUID", clusterUuid);
     n.put("nodeUUID", nodeUuid);
     n.put("clusterName", clusterName);
     n.put("revEpoch", r.epoch());
     n.put("rev", r.rev());
+    n.put("purgeInterval", purgeDays);
     try {
       AtomicFiles.write(file, JSON.writeValueAsBytes(n));
     } catch (IOException e) {

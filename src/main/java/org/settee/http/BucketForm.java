@@ -20,6 +20,13 @@ import org.settee.kv.InvalidBucketSettingException;
  * durability other than none, the magma backend, conflict resolution other than seqno, history
  * retention. Compression mode, replica index and thread count are accepted when valid: they change
  * nothing a client can observe on a single node.
+ *
+ * <p>Of the auto-compaction settings only the metadata purge interval means something here (RocksDB
+ * compacts its files by itself): a couchbase bucket gets its own with {@code
+ * autoCompactionDefined=true&parallelDBAndViewCompaction=false&purgeInterval=<days>} and goes back
+ * to the node's with {@code autoCompactionDefined=false}; an ephemeral bucket takes {@code
+ * purgeInterval} alone. Where ns_server would ignore a {@code purgeInterval} (a couchbase bucket
+ * without {@code autoCompactionDefined=true}), Settee refuses it, so that nobody believes it set.
  */
 final class BucketForm {
   /** Couchbase's smallest bucket quota. */
@@ -44,7 +51,10 @@ final class BucketForm {
           "threadsNumber",
           "historyRetentionCollectionDefault",
           "historyRetentionBytes",
-          "historyRetentionSeconds");
+          "historyRetentionSeconds",
+          "autoCompactionDefined",
+          "parallelDBAndViewCompaction",
+          "purgeInterval");
 
   private static final Set<String> COMPRESSION = Set.of("off", "passive", "active");
   private static final Set<String> DURABILITY =
@@ -67,7 +77,8 @@ final class BucketForm {
    * @param existing the node's buckets, for the name and quota checks
    * @throws RestException 400 listing every problem
    */
-  static BucketSettings create(Form form, Collection<Bucket> existing, MemoryQuota quota) {
+  static BucketSettings create(
+      Form form, Collection<Bucket> existing, MemoryQuota quota, double nodePurgeDays) {
     BucketForm f = new BucketForm(form, quota);
     form.unsupported(KNOWN, f.errors);
     String name = form.get("name");
@@ -94,6 +105,11 @@ final class BucketForm {
     f.conflictResolution();
     f.storageBackend(t);
     f.common();
+    Double purgeDays =
+        f.purgeInterval(
+            t,
+            t == BucketType.EPHEMERAL ? BucketSettings.DEFAULT_EPHEMERAL_PURGE_INTERVAL_DAYS : null,
+            nodePurgeDays);
     if (!f.errors.isEmpty() || type == null || quotaMb == null) {
       throw f.refused();
     }
@@ -108,7 +124,8 @@ final class BucketForm {
                 replicas,
                 maxTtl,
                 eviction,
-                BucketSettings.newUuid()));
+                BucketSettings.newUuid(),
+                purgeDays));
   }
 
   /**
@@ -117,7 +134,11 @@ final class BucketForm {
    * again but not changed.
    */
   static BucketSettings update(
-      Form form, BucketSettings current, Collection<Bucket> all, MemoryQuota quota) {
+      Form form,
+      BucketSettings current,
+      Collection<Bucket> all,
+      MemoryQuota quota,
+      double nodePurgeDays) {
     BucketForm f = new BucketForm(form, quota);
     form.unsupported(KNOWN, f.errors);
     if (form.has("name") && !current.name().equals(form.get("name"))) {
@@ -145,6 +166,7 @@ final class BucketForm {
     }
     f.storageBackend(current.type());
     f.common();
+    Double purgeDays = f.purgeInterval(current.type(), current.purgeIntervalDays(), nodePurgeDays);
     if (!f.errors.isEmpty()) {
       throw f.refused();
     }
@@ -159,7 +181,8 @@ final class BucketForm {
                 replicas,
                 maxTtl,
                 eviction,
-                current.uuid()));
+                current.uuid(),
+                purgeDays));
   }
 
   private interface Builder {
@@ -323,6 +346,65 @@ final class BucketForm {
       String raw = form.get(key);
       if (raw != null && !raw.equals("0")) {
         errors.put(key, "History retention can only be used with the magma storage backend");
+      }
+    }
+  }
+
+  /**
+   * The bucket's purge interval after this form: {@code current} unless the form changes it (null:
+   * the node's). Errors are recorded under the parameter at fault.
+   */
+  private Double purgeInterval(BucketType type, Double current, double nodePurgeDays) {
+    String defined = form.get("autoCompactionDefined");
+    switch (type) {
+      case MEMCACHED -> {
+        for (String key : new String[] {"autoCompactionDefined", "parallelDBAndViewCompaction"}) {
+          if (form.has(key)) {
+            errors.put(key, "Memcached buckets have no auto-compaction settings");
+          }
+        }
+        if (form.has("purgeInterval")) {
+          errors.put("purgeInterval", "Memcached buckets have no tombstones to purge");
+        }
+        return null;
+      }
+      case EPHEMERAL -> {
+        for (String key : new String[] {"autoCompactionDefined", "parallelDBAndViewCompaction"}) {
+          if (form.has(key)) {
+            errors.put(key, key + " must not be set for ephemeral buckets");
+          }
+        }
+        return PurgeInterval.parse(form, BucketSettings.MIN_EPHEMERAL_PURGE_INTERVAL_DAYS, errors)
+            .orElse(current);
+      }
+      default -> {
+        if (defined == null) {
+          for (String key : new String[] {"parallelDBAndViewCompaction", "purgeInterval"}) {
+            if (form.has(key)) {
+              errors.put(
+                  key,
+                  key
+                      + " can only be given with autoCompactionDefined=true for a couchbase bucket");
+            }
+          }
+          return current;
+        }
+        if (defined.equals("false")) {
+          if (form.has("purgeInterval")) {
+            errors.put(
+                "purgeInterval",
+                "purgeInterval cannot be given with autoCompactionDefined=false: the bucket then"
+                    + " follows the node's");
+          }
+          return null;
+        }
+        if (!defined.equals("true")) {
+          errors.put("autoCompactionDefined", "autoCompactionDefined must be true or false");
+          return current;
+        }
+        PurgeInterval.parallelCompaction(form, errors);
+        return PurgeInterval.parse(form, BucketSettings.MIN_PURGE_INTERVAL_DAYS, errors)
+            .orElse(current != null ? current : nodePurgeDays);
       }
     }
   }

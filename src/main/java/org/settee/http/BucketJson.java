@@ -59,6 +59,7 @@ final class BucketJson {
     if (s.type() != BucketType.MEMCACHED) {
       n.put("evictionPolicy", s.evictionPolicy());
     }
+    autoCompaction(n, s);
     ObjectNode stats = n.putObject("basicStats");
     long memUsed = bucket.stats().memoryUsed();
     stats.put("quotaPercentUsed", quotaBytes == 0 ? 0.0 : 100.0 * memUsed / quotaBytes);
@@ -70,5 +71,26 @@ final class BucketJson {
     stats.put("memUsed", memUsed);
     stats.put("vbActiveNumNonResident", 0);
     return n;
+  }
+
+  /**
+   * As ns_server shows them: a couchbase bucket with its own settings has an {@code
+   * autoCompactionSettings} object and its {@code purgeInterval}, one that follows the node's has
+   * {@code autoCompactionSettings: false}; an ephemeral bucket has its {@code purgeInterval} only;
+   * a memcached bucket {@code autoCompactionSettings: false}.
+   */
+  private static void autoCompaction(ObjectNode n, BucketSettings s) {
+    switch (s.type()) {
+      case COUCHBASE -> {
+        if (s.purgeIntervalDays() == null) {
+          n.put("autoCompactionSettings", false);
+        } else {
+          n.putObject("autoCompactionSettings").put("parallelDBAndViewCompaction", false);
+          n.put("purgeInterval", s.purgeIntervalDays());
+        }
+      }
+      case EPHEMERAL -> n.put("purgeInterval", s.purgeIntervalDays());
+      case MEMCACHED -> n.put("autoCompactionSettings", false);
+    }
   }
 }

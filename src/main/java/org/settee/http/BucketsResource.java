@@ -52,7 +52,9 @@ final class BucketsResource {
 
   /** {@code POST /pools/default/buckets}: 202 with a Location once the bucket serves. */
   RestResponse create(RestRequest request) {
-    BucketSettings settings = BucketForm.create(request.form(), node.buckets().all(), quota);
+    BucketSettings settings =
+        BucketForm.create(
+            request.form(), node.buckets().all(), quota, node.clusterConfig().purgeIntervalDays());
     if ("1".equals(request.query("just_validate"))) {
       return RestResponse.json(Json.object().set("errors", Json.object()));
     }
@@ -71,13 +73,19 @@ final class BucketsResource {
   }
 
   /**
-   * {@code POST /pools/default/buckets/<b>}: changes the quota, flush, max TTL or replica number in
-   * place. The eviction policy cannot change in place yet: such an update is refused naming it, and
-   * nothing is changed.
+   * {@code POST /pools/default/buckets/<b>}: changes the quota, flush, max TTL, replica number or
+   * metadata purge interval in place. The eviction policy cannot change in place yet: such an
+   * update is refused naming it, and nothing is changed.
    */
   RestResponse update(RestRequest request) {
     BucketSettings current = bucket(request).settings();
-    BucketSettings next = BucketForm.update(request.form(), current, node.buckets().all(), quota);
+    BucketSettings next =
+        BucketForm.update(
+            request.form(),
+            current,
+            node.buckets().all(),
+            quota,
+            node.clusterConfig().purgeIntervalDays());
     if (!next.evictionPolicy().equals(current.evictionPolicy())) {
       Map<String, String> refused = new LinkedHashMap<>();
       refused.put("evictionPolicy", notYet("the eviction policy"));
@@ -111,10 +119,11 @@ final class BucketsResource {
   }
 
   /**
-   * A bucket change the node did not make because its disk refused a write (full, failing): 500
-   * with the reason, and one line in the log, not an "unexpected error" with a stack trace.
+   * A change (to a bucket, to the node's settings) the node did not make because its disk refused a
+   * write (full, failing): 500 with the reason, and one line in the log, not an "unexpected error"
+   * with a stack trace.
    */
-  private static RestException diskRefused(String what, RuntimeException e) {
+  static RestException diskRefused(String what, RuntimeException e) {
     String reason = e.getMessage();
     Throwable cause = e.getCause();
     if (cause != null && cause.getMessage() != null && !reason.contains(cause.getMessage())) {

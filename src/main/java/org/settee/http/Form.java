@@ -79,6 +79,11 @@ final class Form {
     return values.get(key);
   }
 
+  /** The parameters' names, in no particular order. */
+  Set<String> keys() {
+    return values.keySet();
+  }
+
   boolean has(String key) {
     return values.containsKey(key);
   }

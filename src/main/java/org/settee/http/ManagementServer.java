@@ -178,7 +178,8 @@ public final class ManagementServer {
                 new UsersResource(node.users(), profiles),
                 new RolesResource(profiles),
                 new CertificatesResource(node),
-                new ClientCertAuthResource(node)));
+                new ClientCertAuthResource(node),
+                new AutoCompactionResource(node.clusterConfig())));
     return new RestDispatcher(
         routes, new HttpAuthenticator(node.users(), passwordChecks), serialized);
   }

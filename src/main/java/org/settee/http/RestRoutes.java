@@ -26,7 +26,8 @@ final class RestRoutes {
       UsersResource users,
       RolesResource roles,
       CertificatesResource certificates,
-      ClientCertAuthResource clientCertAuth) {
+      ClientCertAuthResource clientCertAuth,
+      AutoCompactionResource autoCompaction) {
     Access poolsRead = Access.cluster(SYSTEM_SETTINGS, "cluster.pools!read");
     Access bucketRead = Access.bucket(SELECT, "cluster.bucket[{bucket}].settings!read");
     Access securityRead = Access.cluster(CLUSTER_ADMIN, "cluster.admin.security!read");
@@ -90,6 +91,15 @@ final class RestRoutes {
         Route.write(
             POST, "/node/controller/loadTrustedCAs", securityWrite, certificates::loadTrustedCas),
         Route.get("/settings/clientCertAuth", securityRead, clientCertAuth::get),
-        Route.write(POST, "/settings/clientCertAuth", securityWrite, clientCertAuth::post));
+        Route.write(POST, "/settings/clientCertAuth", securityWrite, clientCertAuth::post),
+        Route.get(
+            "/settings/autoCompaction",
+            Access.cluster(SYSTEM_SETTINGS, "cluster.settings!read"),
+            autoCompaction::get),
+        Route.write(
+            POST,
+            "/controller/setAutoCompaction",
+            Access.cluster(CLUSTER_ADMIN, "cluster.settings!write"),
+            autoCompaction::set));
   }
 }

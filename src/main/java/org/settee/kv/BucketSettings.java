@@ -1,5 +1,6 @@
 package org.settee.kv;
 
+import java.math.BigDecimal;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -16,6 +17,9 @@ import java.util.regex.Pattern;
  * @param evictionPolicy {@code valueOnly} or {@code fullEviction} (couchbase), {@code noEviction}
  *     or {@code nruEviction} (ephemeral), ignored for memcached
  * @param uuid the bucket's identity: a new one for every bucket, even under a reused name
+ * @param purgeIntervalDays how old a tombstone must be, in days, before compaction purges it; null
+ *     for a couchbase bucket that follows the node's setting ({@code /settings/autoCompaction}) and
+ *     for memcached buckets (no tombstones)
  */
 public record BucketSettings(
     String name,
@@ -26,8 +30,20 @@ public record BucketSettings(
     int replicaNumber,
     long maxTtlSeconds,
     String evictionPolicy,
-    String uuid) {
+    String uuid,
+    Double purgeIntervalDays) {
   public static final int DEFAULT_VBUCKETS = 1024;
+
+  /** ns_server's range for a couchbase bucket's or the node's metadata purge interval, in days. */
+  public static final double MIN_PURGE_INTERVAL_DAYS = 0.04;
+
+  /** Ephemeral buckets may purge sooner: their tombstones take memory. */
+  public static final double MIN_EPHEMERAL_PURGE_INTERVAL_DAYS = 0.0007;
+
+  public static final double MAX_PURGE_INTERVAL_DAYS = 60;
+
+  /** What a new ephemeral bucket gets unless told otherwise (ns_server's default). */
+  public static final double DEFAULT_EPHEMERAL_PURGE_INTERVAL_DAYS = 1;
 
   /** Couchbase's rule for bucket names. */
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._%-]{1,100}");
@@ -48,6 +64,33 @@ public record BucketSettings(
         0,
         type == BucketType.EPHEMERAL ? "noEviction" : "valueOnly",
         newUuid());
+  }
+
+  /**
+   * A bucket with the purge interval its type starts with: an ephemeral bucket its own (1 day), a
+   * couchbase bucket the node's.
+   */
+  public BucketSettings(
+      String name,
+      BucketType type,
+      long ramQuotaMb,
+      int numVBuckets,
+      boolean flushEnabled,
+      int replicaNumber,
+      long maxTtlSeconds,
+      String evictionPolicy,
+      String uuid) {
+    this(
+        name,
+        type,
+        ramQuotaMb,
+        numVBuckets,
+        flushEnabled,
+        replicaNumber,
+        maxTtlSeconds,
+        evictionPolicy,
+        uuid,
+        type == BucketType.EPHEMERAL ? DEFAULT_EPHEMERAL_PURGE_INTERVAL_DAYS : null);
   }
 
   public BucketSettings {
@@ -90,6 +133,46 @@ public record BucketSettings(
     if (uuid == null || uuid.isEmpty()) {
       throw new InvalidBucketSettingException("uuid", "Bucket UUID is required");
     }
+    if (purgeIntervalDays != null) {
+      if (type == BucketType.MEMCACHED) {
+        throw new InvalidBucketSettingException(
+            "purgeInterval", "Memcached buckets have no tombstones to purge");
+      }
+      double min =
+          type == BucketType.EPHEMERAL
+              ? MIN_EPHEMERAL_PURGE_INTERVAL_DAYS
+              : MIN_PURGE_INTERVAL_DAYS;
+      if (!(purgeIntervalDays >= min && purgeIntervalDays <= MAX_PURGE_INTERVAL_DAYS)) {
+        throw new InvalidBucketSettingException(
+            "purgeInterval",
+            "metadata purge interval must be between "
+                + BigDecimal.valueOf(min).toPlainString()
+                + " and 60 days");
+      }
+    } else if (type == BucketType.EPHEMERAL) {
+      throw new InvalidBucketSettingException(
+          "purgeInterval", "An ephemeral bucket needs its own metadata purge interval");
+    }
+  }
+
+  /** These settings with another purge interval (null: the node's). */
+  public BucketSettings withPurgeInterval(Double days) {
+    return new BucketSettings(
+        name,
+        type,
+        ramQuotaMb,
+        numVBuckets,
+        flushEnabled,
+        replicaNumber,
+        maxTtlSeconds,
+        evictionPolicy,
+        uuid,
+        days);
+  }
+
+  /** The purge interval that applies: the bucket's own, or {@code nodeDays}. */
+  public double purgeIntervalDays(double nodeDays) {
+    return purgeIntervalDays == null ? nodeDays : purgeIntervalDays;
   }
 
   /** A fresh bucket UUID: 32 hex digits, as ns_server makes them. */

@@ -70,10 +70,9 @@ public final class SetteeNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SetteeNode.class);
   static final long DEFAULT_BUCKET_QUOTA_MB = 256;
 
-  /** Couchbase's defaults: the expiry pager every 10 minutes, tombstones kept 3 days. */
+  /** Couchbase's default: the expiry pager every 10 minutes. */
   static final Duration EXPIRY_PAGER_INTERVAL = Duration.ofMinutes(10);
 
-  static final Duration METADATA_PURGE_INTERVAL = Duration.ofDays(3);
   static final Duration COMPACTION_INTERVAL = Duration.ofHours(1);
 
   private final NodeOptions options;
@@ -694,22 +693,13 @@ public final class SetteeNode implements AutoCloseable {
   }
 
   /**
-   * Compaction: purges tombstones older than the metadata purge interval, in memory and on disk,
-   * and stale seqno-index entries.
+   * Compaction: purges the tombstones older than each bucket's metadata purge interval (its own, or
+   * the node's), in memory and on disk, and stale seqno-index entries.
    */
   public void compact() {
-    long cutoff = options.clock().currentTimeSeconds() - METADATA_PURGE_INTERVAL.toSeconds();
-    compact(cutoff);
-  }
-
-  /**
-   * Purges tombstones deleted before {@code cutoffSeconds} (Unix time), and stale seqno-index
-   * entries of couchbase buckets (in the background, on each bucket's storage thread).
-   */
-  public void compact(long cutoffSeconds) {
     try {
       for (Bucket bucket : buckets.all()) {
-        int purged = compact(bucket, cutoffSeconds);
+        int purged = compact(bucket, purgeCutoff(bucket));
         if (purged > 0) {
           LOG.info("bucket {}: compaction purged {} tombstones", bucket.name(), purged);
         }
@@ -720,21 +710,42 @@ public final class SetteeNode implements AutoCloseable {
   }
 
   /**
+   * Purges the tombstones deleted before {@code cutoffSeconds} (Unix time) in every bucket,
+   * whatever its purge interval, and stale seqno-index entries of couchbase buckets (in the
+   * background, on each bucket's storage thread).
+   */
+  public void compact(long cutoffSeconds) {
+    for (Bucket bucket : buckets.all()) {
+      compact(bucket, cutoffSeconds);
+    }
+  }
+
+  /**
    * Compacts one bucket now, as the hourly compaction would (the REST API's {@code compactBucket}):
    * the disk work goes on in the background, on the bucket's storage thread.
    *
    * @return tombstones purged from memory
    */
   public int compactNow(Bucket bucket) {
-    long cutoff = options.clock().currentTimeSeconds() - METADATA_PURGE_INTERVAL.toSeconds();
-    int purged = compact(bucket, cutoff);
+    int purged = compact(bucket, purgeCutoff(bucket));
     LOG.info(
         "bucket {}: compaction requested: {} tombstones older than {} days purged, seqno index"
             + " sweep started",
         bucket.name(),
         purged,
-        METADATA_PURGE_INTERVAL.toDays());
+        purgeIntervalDays(bucket));
     return purged;
+  }
+
+  /** The purge interval that applies to {@code bucket}: its own, or the node's. */
+  public double purgeIntervalDays(Bucket bucket) {
+    return bucket.settings().purgeIntervalDays(clusterConfig.purgeIntervalDays());
+  }
+
+  /** Unix time before which a tombstone of {@code bucket} may be purged. */
+  private long purgeCutoff(Bucket bucket) {
+    long intervalSeconds = Math.round(purgeIntervalDays(bucket) * Duration.ofDays(1).toSeconds());
+    return options.clock().currentTimeSeconds() - intervalSeconds;
   }
 
   private int compact(Bucket bucket, long cutoffSeconds) {

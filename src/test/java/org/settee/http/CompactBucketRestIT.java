@@ -159,19 +159,6 @@ class CompactBucketRestIT {
   }
 
   private static void awaitPersisted(Bucket bucket) {
-    assertThat(
-            EmbeddedNode.await(
-                Duration.ofSeconds(20),
-                () -> {
-                  for (int i = 0; i < bucket.numVBuckets(); i++) {
-                    VBucket vb = bucket.vbucket(i);
-                    if (vb.persistedSeqno() < vb.highSeqno()) {
-                      return false;
-                    }
-                  }
-                  return true;
-                }))
-        .as("persisted")
-        .isTrue();
+    assertThat(EmbeddedNode.awaitPersisted(bucket)).as("persisted").isTrue();
   }
 }

@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
+import org.settee.kv.Bucket;
+import org.settee.kv.VBucket;
 import org.settee.node.NodeOptions;
 import org.settee.node.SetteeNode;
 import org.settee.security.Role;
@@ -67,6 +69,21 @@ public final class EmbeddedNode implements AutoCloseable {
   /** Creates or replaces a user with roles in Couchbase notation. */
   public void addUser(String name, String password, String... roles) {
     node.users().upsert(name, password, Arrays.stream(roles).map(Role::parse).toList());
+  }
+
+  /** Whether every vBucket of {@code bucket} has persisted up to its high seqno within 20 s. */
+  public static boolean awaitPersisted(Bucket bucket) {
+    return await(
+        Duration.ofSeconds(20),
+        () -> {
+          for (int i = 0; i < bucket.numVBuckets(); i++) {
+            VBucket vb = bucket.vbucket(i);
+            if (vb.persistedSeqno() < vb.highSeqno()) {
+              return false;
+            }
+          }
+          return true;
+        });
   }
 
   /**
