@@ -155,21 +155,6 @@ public record BucketSettings(
     }
   }
 
-  /** These settings with another purge interval (null: the node's). */
-  public BucketSettings withPurgeInterval(Double days) {
-    return new BucketSettings(
-        name,
-        type,
-        ramQuotaMb,
-        numVBuckets,
-        flushEnabled,
-        replicaNumber,
-        maxTtlSeconds,
-        evictionPolicy,
-        uuid,
-        days);
-  }
-
   /** The purge interval that applies: the bucket's own, or {@code nodeDays}. */
   public double purgeIntervalDays(double nodeDays) {
     return purgeIntervalDays == null ? nodeDays : purgeIntervalDays;

@@ -104,21 +104,7 @@ class PurgeIntervalRestIT {
           .isFalse();
       assertThat(bucketJson(admin, DEFAULT).has("purgeInterval")).isFalse();
 
-      HttpResponse<String> own =
-          admin.post(
-              BUCKETS,
-              RestClient.form(
-                  "name",
-                  "own",
-                  "ramQuota",
-                  "100",
-                  "autoCompactionDefined",
-                  "true",
-                  "parallelDBAndViewCompaction",
-                  "false",
-                  "purgeInterval",
-                  "2"));
-      assertThat(own.statusCode()).as(own.body()).isEqualTo(202);
+      createOwnBucket(admin, "1024");
       JsonNode ownJson = bucketJson(admin, "own");
       assertThat(ownJson.path("purgeInterval").asDouble()).isEqualTo(2.0);
       assertThat(ownJson.path("autoCompactionSettings").isObject()).isTrue();
@@ -228,23 +214,7 @@ class PurgeIntervalRestIT {
     try (EmbeddedNode node = EmbeddedNode.start(dir, o -> o.clock(clock))) {
       RestClient admin = admin(node);
       int vbuckets = node.node().buckets().get(DEFAULT).numVBuckets();
-      HttpResponse<String> own =
-          admin.post(
-              BUCKETS,
-              RestClient.form(
-                  "name",
-                  "own",
-                  "ramQuota",
-                  "100",
-                  "numVBuckets",
-                  Integer.toString(vbuckets),
-                  "autoCompactionDefined",
-                  "true",
-                  "parallelDBAndViewCompaction",
-                  "false",
-                  "purgeInterval",
-                  "2"));
-      assertThat(own.statusCode()).as(own.body()).isEqualTo(202);
+      createOwnBucket(admin, Integer.toString(vbuckets));
       assertThat(admin.post(SET, form("0.5")).statusCode()).isEqualTo(200);
       for (String name : new String[] {DEFAULT, "own"}) {
         try (KvTestClient kv =
@@ -281,6 +251,27 @@ class PurgeIntervalRestIT {
 
   private static void awaitPersisted(Bucket bucket) {
     assertThat(EmbeddedNode.awaitPersisted(bucket)).as("%s persisted", bucket.name()).isTrue();
+  }
+
+  /** A couchbase bucket {@code own} with its own purge interval: 2 days. */
+  private static void createOwnBucket(RestClient admin, String numVBuckets) {
+    HttpResponse<String> r =
+        admin.post(
+            BUCKETS,
+            RestClient.form(
+                "name",
+                "own",
+                "ramQuota",
+                "100",
+                "numVBuckets",
+                numVBuckets,
+                "autoCompactionDefined",
+                "true",
+                "parallelDBAndViewCompaction",
+                "false",
+                "purgeInterval",
+                "2"));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
   }
 
   private static void compact(RestClient admin, String bucket) {
