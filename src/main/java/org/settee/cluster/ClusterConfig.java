@@ -71,7 +71,7 @@ public final class ClusterConfig {
                 text(n, "nodeUUID"),
                 n.path("clusterName").asText(""),
                 new ConfigRevision(n.path("revEpoch").asLong(1), n.path("rev").asLong(1)),
-                n.path("purgeInterval").asDouble(DEFAULT_PURGE_INTERVAL_DAYS));
+                purgeInterval(n));
       } catch (IOException | RuntimeException e) {
         throw new IllegalStateException(
             "cannot read cluster configuration " + file + ": " + e.getMessage(), e);
@@ -88,6 +88,22 @@ public final class ClusterConfig {
     }
     config.bump("node start");
     return config;
+  }
+
+  // A hand-edited value the REST API would refuse is refused here too, not used by compaction.
+  private static double purgeInterval(JsonNode n) {
+    JsonNode v = n.path("purgeInterval");
+    if (v.isMissingNode()) {
+      return DEFAULT_PURGE_INTERVAL_DAYS;
+    }
+    double days = v.asDouble(Double.NaN);
+    if (!v.isNumber()
+        || !(days >= BucketSettings.MIN_PURGE_INTERVAL_DAYS
+            && days <= BucketSettings.MAX_PURGE_INTERVAL_DAYS)) {
+      throw new IllegalStateException(
+          "purgeInterval " + v + " is not a number of days between 0.04 and 60");
+    }
+    return days;
   }
 
   private static String text(JsonNode n, String field) {
