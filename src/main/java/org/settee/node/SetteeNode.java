@@ -75,6 +75,13 @@ public final class SetteeNode implements AutoCloseable {
 
   static final Duration COMPACTION_INTERVAL = Duration.ofHours(1);
 
+  /**
+   * Ephemeral buckets purge their tombstones every minute, as Couchbase's ephemeral purger does:
+   * their purge interval may be as short as a minute, and it is a memory-only pass (a few
+   * milliseconds per million items), unlike a couchbase bucket's compaction.
+   */
+  static final Duration EPHEMERAL_PURGE_INTERVAL = Duration.ofMinutes(1);
+
   private final NodeOptions options;
   private final AtomicReference<NodeState> state = new AtomicReference<>(NodeState.NEW);
   private final BucketRegistry buckets;
@@ -220,6 +227,11 @@ public final class SetteeNode implements AutoCloseable {
         this::compact,
         COMPACTION_INTERVAL.toSeconds(),
         COMPACTION_INTERVAL.toSeconds(),
+        TimeUnit.SECONDS);
+    tasks.scheduleWithFixedDelay(
+        this::purgeEphemeralTombstones,
+        EPHEMERAL_PURGE_INTERVAL.toSeconds(),
+        EPHEMERAL_PURGE_INTERVAL.toSeconds(),
         TimeUnit.SECONDS);
     transition(NodeState.STARTING, NodeState.RUNNING);
     LOG.info(
@@ -680,6 +692,22 @@ public final class SetteeNode implements AutoCloseable {
     BucketStorage storage = storages.remove(bucket.name());
     if (storage != null) {
       storage.destroy();
+    }
+  }
+
+  /** Purges the tombstones of ephemeral buckets past each one's purge interval (in memory only). */
+  public void purgeEphemeralTombstones() {
+    try {
+      for (Bucket bucket : buckets.all()) {
+        if (bucket.settings().type() == BucketType.EPHEMERAL) {
+          int purged = compact(bucket, purgeCutoff(bucket));
+          if (purged > 0) {
+            LOG.debug("bucket {}: purged {} tombstones", bucket.name(), purged);
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("ephemeral tombstone purge failed", e);
     }
   }
 

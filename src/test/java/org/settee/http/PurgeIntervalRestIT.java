@@ -253,6 +253,56 @@ class PurgeIntervalRestIT {
     assertThat(EmbeddedNode.awaitPersisted(bucket)).as("%s persisted", bucket.name()).isTrue();
   }
 
+  @Test
+  void ephemeralBucketsPurgeEveryMinuteAndOnlyThem() {
+    ManualClock clock = new ManualClock(System.currentTimeMillis());
+    try (EmbeddedNode node = EmbeddedNode.start(dir, o -> o.clock(clock))) {
+      RestClient admin = admin(node);
+      int vbuckets = node.node().buckets().get(DEFAULT).numVBuckets();
+      HttpResponse<String> mem =
+          admin.post(
+              BUCKETS,
+              RestClient.form(
+                  "name",
+                  "mem",
+                  "bucketType",
+                  "ephemeral",
+                  "ramQuota",
+                  "100",
+                  "numVBuckets",
+                  Integer.toString(vbuckets),
+                  "purgeInterval",
+                  "0.0007"));
+      assertThat(mem.statusCode()).as(mem.body()).isEqualTo(202);
+      assertThat(admin.post(SET, form("0.04")).statusCode()).isEqualTo(200);
+      for (String name : new String[] {DEFAULT, "mem"}) {
+        try (KvTestClient kv =
+            node.connectAs(EmbeddedNode.ADMIN, EmbeddedNode.ADMIN_PASSWORD, name)) {
+          assertThat(kv.set("gone", "x").isSuccess()).isTrue();
+          assertThat(kv.delete("gone", 0).isSuccess()).isTrue();
+        }
+      }
+      Bucket couchbase = node.node().buckets().get(DEFAULT);
+      Bucket ephemeral = node.node().buckets().get("mem");
+      awaitPersisted(couchbase);
+
+      clock.advanceSeconds(Duration.ofMinutes(1).toSeconds());
+      node.node().purgeEphemeralTombstones();
+      assertThat(tombstone(ephemeral, "gone").item().deleted())
+          .as("60 s is short of 0.0007 days (60.48 s)")
+          .isTrue();
+
+      // Past both intervals (0.0007 and 0.04 days): the minutely pass takes the ephemeral
+      // bucket's tombstone only; the couchbase bucket's waits for its compaction.
+      clock.advanceSeconds(Duration.ofHours(1).toSeconds());
+      node.node().purgeEphemeralTombstones();
+      assertThat(tombstone(ephemeral, "gone").status()).isEqualTo(Status.KEY_ENOENT);
+      assertThat(tombstone(couchbase, "gone").item().deleted()).isTrue();
+      node.node().compact();
+      assertThat(tombstone(couchbase, "gone").status()).isEqualTo(Status.KEY_ENOENT);
+    }
+  }
+
   /** A couchbase bucket {@code own} with its own purge interval: 2 days. */
   private static void createOwnBucket(RestClient admin, String numVBuckets) {
     HttpResponse<String> r =
