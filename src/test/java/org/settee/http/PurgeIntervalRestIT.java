@@ -216,13 +216,7 @@ class PurgeIntervalRestIT {
       int vbuckets = node.node().buckets().get(DEFAULT).numVBuckets();
       createOwnBucket(admin, Integer.toString(vbuckets));
       assertThat(admin.post(SET, form("0.5")).statusCode()).isEqualTo(200);
-      for (String name : new String[] {DEFAULT, "own"}) {
-        try (KvTestClient kv =
-            node.connectAs(EmbeddedNode.ADMIN, EmbeddedNode.ADMIN_PASSWORD, name)) {
-          assertThat(kv.set("gone", "x").isSuccess()).isTrue();
-          assertThat(kv.delete("gone", 0).isSuccess()).isTrue();
-        }
-      }
+      leaveTombstone(node, DEFAULT, "own");
       Bucket followsNode = node.node().buckets().get(DEFAULT);
       Bucket ownInterval = node.node().buckets().get("own");
       // Only tombstones already on disk are purged.
@@ -275,13 +269,7 @@ class PurgeIntervalRestIT {
                   "0.0007"));
       assertThat(mem.statusCode()).as(mem.body()).isEqualTo(202);
       assertThat(admin.post(SET, form("0.04")).statusCode()).isEqualTo(200);
-      for (String name : new String[] {DEFAULT, "mem"}) {
-        try (KvTestClient kv =
-            node.connectAs(EmbeddedNode.ADMIN, EmbeddedNode.ADMIN_PASSWORD, name)) {
-          assertThat(kv.set("gone", "x").isSuccess()).isTrue();
-          assertThat(kv.delete("gone", 0).isSuccess()).isTrue();
-        }
-      }
+      leaveTombstone(node, DEFAULT, "mem");
       Bucket couchbase = node.node().buckets().get(DEFAULT);
       Bucket ephemeral = node.node().buckets().get("mem");
       awaitPersisted(couchbase);
@@ -300,6 +288,17 @@ class PurgeIntervalRestIT {
       assertThat(tombstone(couchbase, "gone").item().deleted()).isTrue();
       node.node().compact();
       assertThat(tombstone(couchbase, "gone").status()).isEqualTo(Status.KEY_ENOENT);
+    }
+  }
+
+  /** Writes and deletes {@code gone} in each bucket, now by the node's clock. */
+  private static void leaveTombstone(EmbeddedNode node, String... buckets) {
+    for (String name : buckets) {
+      try (KvTestClient kv =
+          node.connectAs(EmbeddedNode.ADMIN, EmbeddedNode.ADMIN_PASSWORD, name)) {
+        assertThat(kv.set("gone", "x").isSuccess()).isTrue();
+        assertThat(kv.delete("gone", 0).isSuccess()).isTrue();
+      }
     }
   }
 
