@@ -45,7 +45,7 @@ final class AutoCompactionResource {
   RestResponse get(RestRequest request) {
     ObjectNode body = Json.object();
     body.putObject("autoCompactionSettings").put("parallelDBAndViewCompaction", false);
-    body.put("purgeInterval", config.purgeIntervalDays());
+    PurgeInterval.put(body, config.purgeIntervalDays());
     return RestResponse.json(body);
   }
 

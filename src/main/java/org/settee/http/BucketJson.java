@@ -86,10 +86,10 @@ final class BucketJson {
           n.put("autoCompactionSettings", false);
         } else {
           n.putObject("autoCompactionSettings").put("parallelDBAndViewCompaction", false);
-          n.put("purgeInterval", s.purgeIntervalDays());
+          PurgeInterval.put(n, s.purgeIntervalDays());
         }
       }
-      case EPHEMERAL -> n.put("purgeInterval", s.purgeIntervalDays());
+      case EPHEMERAL -> PurgeInterval.put(n, s.purgeIntervalDays());
       case MEMCACHED -> n.put("autoCompactionSettings", false);
     }
   }

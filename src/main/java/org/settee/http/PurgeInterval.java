@@ -1,5 +1,6 @@
 package org.settee.http;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
 import java.util.Map;
 import java.util.Optional;
@@ -12,8 +13,11 @@ import org.settee.kv.BucketSettings;
  * node's auto-compaction settings and a bucket's.
  */
 final class PurgeInterval {
-  /** Plain decimal days: no exponent, hex, NaN or infinity that Double.parseDouble would take. */
-  private static final Pattern DAYS = Pattern.compile("[0-9]+(\\.[0-9]+)?|\\.[0-9]+");
+  /**
+   * Decimal days as ns_server parses them (an integer, or an Erlang float: "2.5", not ".5"); no
+   * exponent, hex, NaN or infinity that Double.parseDouble would take.
+   */
+  private static final Pattern DAYS = Pattern.compile("[0-9]+(\\.[0-9]+)?");
 
   private PurgeInterval() {}
 
@@ -58,6 +62,18 @@ final class PurgeInterval {
     } else if (!raw.equals("true") && !raw.equals("false")) {
       errors.put(
           "parallelDBAndViewCompaction", "parallelDBAndViewCompaction must be true or false");
+    }
+  }
+
+  /**
+   * Puts {@code days} under {@code purgeInterval} as ns_server shows it: a whole number as an
+   * integer (3, not 3.0, which a client decoding into an integer would refuse).
+   */
+  static void put(ObjectNode n, double days) {
+    if (days == Math.rint(days)) {
+      n.put("purgeInterval", (long) days);
+    } else {
+      n.put("purgeInterval", days);
     }
   }
 

@@ -37,7 +37,11 @@ class PurgeIntervalRestIT {
   void theNodesIntervalIsCheckedAsNsServerDoesAndSurvivesARestart() {
     try (EmbeddedNode node = EmbeddedNode.start(dir)) {
       RestClient admin = admin(node);
-      JsonNode initial = RestClient.json(admin.get(SETTINGS));
+      HttpResponse<String> first = admin.get(SETTINGS);
+      assertThat(first.body())
+          .as("an integer, as ns_server shows it")
+          .contains("\"purgeInterval\":3}");
+      JsonNode initial = RestClient.json(first);
       assertThat(initial.path("purgeInterval").asDouble()).as("Couchbase's default").isEqualTo(3.0);
       assertThat(
               initial
@@ -54,7 +58,7 @@ class PurgeIntervalRestIT {
       assertThat(errors(admin.post(SET, form("61"))))
           .containsEntry(
               "purgeInterval", "metadata purge interval is too large. Allowed range is 0.04 - 60");
-      for (String notANumber : new String[] {"soon", "1e1", "NaN", "Infinity", "0x1p1", ""}) {
+      for (String notANumber : new String[] {"soon", "1e1", ".5", "NaN", "Infinity", "0x1p1", ""}) {
         assertThat(errors(admin.post(SET, form(notANumber))))
             .as(notANumber)
             .containsEntry("purgeInterval", "metadata purge interval must be a number");
