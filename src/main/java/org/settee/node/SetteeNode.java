@@ -77,8 +77,9 @@ public final class SetteeNode implements AutoCloseable {
 
   /**
    * Ephemeral buckets purge their tombstones every minute, as Couchbase's ephemeral purger does:
-   * their purge interval may be as short as a minute, and it is a memory-only pass (a few
-   * milliseconds per million items), unlike a couchbase bucket's compaction.
+   * their purge interval may be as short as a minute, and the pass is in memory only (one scan of
+   * each vBucket's items under its lock), unlike a couchbase bucket's compaction with its disk
+   * work. Its cost on large buckets has not been measured.
    */
   static final Duration EPHEMERAL_PURGE_INTERVAL = Duration.ofMinutes(1);
 
